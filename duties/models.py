@@ -1,0 +1,128 @@
+"""The 14 statutory duties of a town office, each office's standards for them, and its work records."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from jiaxing_minzheng.models import OfficeRecord, TrackedModel
+from jiaxing_minzheng.storage import evidence_storage, evidence_upload_to
+
+
+class Duty(models.Model):
+    """One of the 14 duties listed in section (一) of the 2009 policy, with its exact text.
+
+    Reference data: loaded by a migration, never edited in the portal."""
+
+    number = models.PositiveSmallIntegerField(
+        "序号", unique=True, validators=[MinValueValidator(1), MaxValueValidator(14)]
+    )
+    name = models.CharField("简称", max_length=30)
+    text = models.TextField("职责原文")
+
+    class Meta:
+        verbose_name = "法定职责"
+        verbose_name_plural = "法定职责"
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.name}"
+
+
+class DutySheetEntry(OfficeRecord):
+    """An office's 工作职责、工作标准和工作要求 for one duty, or why the duty does not apply to it."""
+
+    duty = models.ForeignKey(
+        Duty, verbose_name="职责", on_delete=models.PROTECT, related_name="sheet_entries"
+    )
+    responsibilities = models.TextField("工作职责", blank=True)
+    standard = models.TextField("工作标准", blank=True)
+    requirements = models.TextField("工作要求", blank=True)
+    not_applicable = models.BooleanField("不适用", default=False)
+    not_applicable_reason = models.CharField("不适用原因", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "职责标准"
+        verbose_name_plural = "职责标准"
+        ordering = ["office", "duty__number"]
+        constraints = [
+            models.UniqueConstraint(fields=["office", "duty"], name="dutysheet_one_per_office_duty"),
+            models.CheckConstraint(
+                name="dutysheet_na_needs_reason",
+                condition=Q(not_applicable=False) | ~Q(not_applicable_reason=""),
+                violation_error_message="标记为不适用时须说明原因。",
+            ),
+            models.CheckConstraint(
+                name="dutysheet_applicable_needs_standard",
+                condition=Q(not_applicable=True) | (~Q(standard="") & ~Q(requirements="")),
+                violation_error_message="适用的职责须填写工作标准和工作要求。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.office} {self.duty}"
+
+
+class DutyRecord(OfficeRecord):
+    """A piece of work done under a duty (工作台账): what, when, and the evidence for it."""
+
+    duty = models.ForeignKey(Duty, verbose_name="职责", on_delete=models.PROTECT, related_name="records")
+    date = models.DateField("日期")
+    title = models.CharField("标题", max_length=200)
+    content = models.TextField("工作内容", blank=True)
+    created_by = models.ForeignKey(
+        "portal.User",
+        verbose_name="填报人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "工作台账"
+        verbose_name_plural = "工作台账"
+        ordering = ["-date", "-id"]
+        indexes = [
+            models.Index(fields=["office", "date"], name="dutyrecord_office_date"),
+            models.Index(fields=["office", "duty", "date"], name="dutyrecord_office_duty_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("duties:record_detail", args=[self.pk])
+
+
+class DutyRecordAttachment(TrackedModel):
+    """An evidence file (photo or PDF) attached to a duty record."""
+
+    record = models.ForeignKey(
+        DutyRecord, verbose_name="工作台账", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("文件", storage=evidence_storage, upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    content_type = models.CharField("文件类型", max_length=100)
+    size = models.PositiveIntegerField("大小(字节)")
+    uploaded_by = models.ForeignKey(
+        "portal.User",
+        verbose_name="上传人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "台账附件"
+        verbose_name_plural = "台账附件"
+        ordering = ["record", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def office_id(self) -> int:
+        # Files are stored per office, like the record they belong to.
+        return self.record.office_id

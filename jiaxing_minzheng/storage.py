@@ -1,0 +1,43 @@
+"""Where evidence files live: a private folder that no static or media URL reaches."""
+
+import os
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.utils.deconstruct import deconstructible
+
+
+@deconstructible
+class EvidenceStorage(FileSystemStorage):
+    """File storage under settings.EVIDENCE_ROOT, read at every use so tests can point it elsewhere.
+
+    It has no URL on purpose: files are only handed out by the download view, after a permission check.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        return str(settings.EVIDENCE_ROOT)
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("证据文件不提供直接链接,请通过下载页面获取。")
+
+
+evidence_storage = EvidenceStorage()
+
+
+def evidence_upload_to(instance, filename: str) -> str:
+    """A path that reveals nothing of the original name and never collides: <model>/<office>/<uuid>.<ext>."""
+    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    # An office's own photos go in its folder, like the records it files.
+    office_id = instance.pk if instance._meta.model_name == "office" else getattr(instance, "office_id", None)
+    office_id = office_id or "common"
+    return f"{instance._meta.model_name}/{office_id}/{uuid.uuid4().hex}{suffix}"

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/login/", views.PortalLoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
+    path("accounts/", include("jiaxing_minzheng.account_urls")),
+    path("offices/", include("offices.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "jiaxing_minzheng.views.permission_denied"
+handler404 = "jiaxing_minzheng.views.page_not_found"
+
+admin.site.site_header = "民政规范化建设平台 后台管理"
+admin.site.site_title = "民政规范化建设平台"
+admin.site.index_title = "数据管理"
