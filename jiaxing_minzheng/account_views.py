@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
 
 from .choices import Role, SecurityEventKind
 from .forms import UserForm
@@ -27,6 +28,7 @@ def _require_manager(request: HttpRequest) -> list[Role]:
     return manageable_roles(request.user)
 
 
+@require_safe
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     roles = _require_manager(request)
@@ -54,6 +56,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def user_create_view(request: HttpRequest) -> HttpResponse:
     roles = _require_manager(request)
@@ -76,6 +79,7 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/user_form.html", {"form": form, "creating": True})
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     roles = _require_manager(request)
@@ -119,6 +123,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @login_required
 def security_log(request: HttpRequest) -> HttpResponse:
     _require_manager(request)

@@ -1,19 +1,18 @@
 """Writes logins, failed logins, lockouts and logouts to the security log (SecurityEvent)."""
 
-import logging
-
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
+from django.utils import timezone
 
 from .choices import SecurityEventKind
 from .security import record_security_event
 
-logger = logging.getLogger("portal.security")
-
 
 @receiver(user_logged_in)
 def _on_login(sender, request, user, **kwargs) -> None:
+    user.last_login = timezone.now()
+    type(user).objects.filter(pk=user.pk).update(last_login=user.last_login)
     record_security_event(SecurityEventKind.LOGIN, request=request, user=user)
 
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
+from . import history_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("jiaxing_minzheng.account_urls")),
     path("offices/", include("offices.urls")),
+    path("history/<str:label>/<int:pk>/", history_views.object_history, name="object_history"),
     path("admin/", admin.site.urls),
 ]
 

@@ -6,12 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.http import require_safe
 
 from .choices import Role, SecurityEventKind
 from .forms import PortalPasswordChangeForm
 from .security import record_security_event
 
 
+@require_safe
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role starts where its work is."""

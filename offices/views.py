@@ -5,14 +5,18 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from jiaxing_minzheng.choices import SecurityEventKind
+from jiaxing_minzheng.history import office_activity
 from jiaxing_minzheng.permissions import Action, can, get_county_or_deny, get_office_or_deny, is_city
 from jiaxing_minzheng.security import record_security_event
+from staffing.selectors import active_staff
 
 from . import selectors
 
 
+@require_safe
 @login_required
 def county_list(request: HttpRequest) -> HttpResponse:
     """The city's view of its counties."""
@@ -25,6 +29,7 @@ def county_list(request: HttpRequest) -> HttpResponse:
     return render(request, "offices/county_list.html", {"counties": counties})
 
 
+@require_safe
 @login_required
 def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     """A county with its towns: the inspector's start page."""
@@ -35,6 +40,7 @@ def county_detail(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "offices/county_detail.html", {"county": county, "page": page, "query": query})
 
 
+@require_safe
 @login_required
 def office_detail(request: HttpRequest, town_code: str) -> HttpResponse:
     """An office's profile: the town staff's start page, read-only for inspectors and the city."""
@@ -42,6 +48,15 @@ def office_detail(request: HttpRequest, town_code: str) -> HttpResponse:
     context = {
         "office": office,
         "may_file": can(request.user, Action.FILE, office),
-        "staff": office.staffmember_set.filter(ended_on__isnull=True).order_by("post", "started_on"),
+        "staff": active_staff(office=office),
     }
     return render(request, "offices/office_detail.html", context)
+
+
+@require_safe
+@login_required
+def office_history(request: HttpRequest, town_code: str) -> HttpResponse:
+    """Everything changed on an office and its records, for whoever may view the office."""
+    office = get_office_or_deny(request.user, Action.VIEW, town_code=town_code, request=request)
+    page = office_activity(office, page=request.GET.get("page"))
+    return render(request, "offices/office_history.html", {"office": office, "page": page})

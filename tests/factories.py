@@ -5,7 +5,9 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from duties.models import Duty, DutyRecord
 from jiaxing_minzheng.choices import Role
@@ -79,6 +81,15 @@ def premises(office_obj: Office, year: int = 2010, area: str = "80") -> Premises
 
 def budget(office_obj: Office, year: int = 2010, funds: str = "50000") -> Budget:
     return Budget.objects.create(office=office_obj, year=year, guaranteed_funds=Decimal(funds))
+
+
+def count_queries(client: Client, url: str, **params) -> int:
+    """How many SQL queries one GET of a page costs (after a first request warms caches)."""
+    client.get(url, params)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params)
+    assert response.status_code == 200, response.status_code
+    return len(captured.captured_queries)
 
 
 def client_for(user_obj: User | None) -> Client:
