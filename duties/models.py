@@ -92,7 +92,8 @@ class DutyRecord(OfficeRecord):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("duties:record_detail", args=[self.pk])
+        # Reads the office's town: where many records are shown, load it with select_related("office__town").
+        return reverse("duties:record_detail", args=[self.office.town.code, self.pk])
 
 
 class DutyRecordAttachment(TrackedModel):
@@ -121,6 +122,11 @@ class DutyRecordAttachment(TrackedModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def is_pdf(self) -> bool:
+        # The stored type was recognised from the file's content when it was uploaded.
+        return self.content_type == "application/pdf"
 
     @property
     def office_id(self) -> int:

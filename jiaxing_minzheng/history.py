@@ -24,6 +24,16 @@ OFFICE_PATHS: dict[str, str] = {
     "duties.dutysheetentry": "office_id",
     "duties.dutyrecord": "office_id",
     "staffing.staffmember": "office_id",
+    # These reach their office through a parent (a record, a staff member) that may itself have been
+    # deleted since: their history is matched through the parent's history.
+    "duties.dutyrecordattachment": "record_id",
+    "staffing.directorprobation": "staff_id",
+    "staffing.trainingattendance": "staff_id",
+}
+VIA_RECORD = {
+    "duties.dutyrecordattachment": "duties.dutyrecord",
+    "staffing.directorprobation": "staffing.staffmember",
+    "staffing.trainingattendance": "staffing.staffmember",
 }
 HIDDEN_FIELDS = {
     "history_id",
@@ -101,13 +111,23 @@ def tracked_model(label: str) -> type[Model] | None:
 
 def office_id_of_history(model: type[Model], pk: int) -> int | None:
     """The office an object belongs (or belonged, if deleted) to, from its newest history row."""
-    row = (
-        model.history.filter(id=pk)
-        .order_by("-history_date")
-        .values(OFFICE_PATHS[model._meta.label_lower])
-        .first()
-    )
-    return None if row is None else row[OFFICE_PATHS[model._meta.label_lower]]
+    label = model._meta.label_lower
+    path = OFFICE_PATHS[label]
+    row = model.history.filter(id=pk).order_by("-history_date").values(path).first()
+    if row is None:
+        return None
+    if label in VIA_RECORD:
+        return office_id_of_history(apps.get_model(VIA_RECORD[label]), row[path])
+    return row[path]
+
+
+def _history_of_office(label: str, office: Office) -> QuerySet:
+    model = apps.get_model(label)
+    path = OFFICE_PATHS[label]
+    if label in VIA_RECORD:
+        parents = apps.get_model(VIA_RECORD[label]).history.filter(office_id=office.pk).values("id")
+        return model.history.filter(**{f"{path}__in": parents})
+    return model.history.filter(**{path: office.pk})
 
 
 def object_versions(model: type[Model], pk: int) -> list[Version]:
@@ -152,10 +172,9 @@ def office_activity(office: Office, *, page: int | str | None = 1, per_page: int
     """Every create, change and delete on the office and its records, newest first: one UNION query
     for the page and one for the count."""
     parts: list[QuerySet] = []
-    for label, path in OFFICE_PATHS.items():
-        model = apps.get_model(label)
+    for label in OFFICE_PATHS:
         parts.append(
-            model.history.filter(**{path: office.pk})
+            _history_of_office(label, office)
             .annotate(
                 model_label=Value(label, output_field=CharField()),
                 object_id=F("id"),

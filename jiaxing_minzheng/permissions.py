@@ -219,3 +219,53 @@ def sync_user_permissions(user: User) -> None:
 def scope_q(user: User, action: Action = Action.VIEW, prefix: str = "office") -> Q:
     """A filter for records reached through `prefix` (e.g. ``staff__office``) limited to the scope."""
     return Q(**{f"{prefix}__in": offices_for(user, action)})
+
+
+# -- training events ------------------------------------------------------------------------------
+# The city records its own training, each county its county's; a town sees the events its staff
+# could attend (the city's and its county's) but records none.
+
+
+def training_events_for(user: User) -> QuerySet:
+    """Training events the user may see."""
+    from staffing.models import TrainingEvent
+
+    role = _role(user)
+    if role == Role.CITY:
+        return TrainingEvent.objects.all()
+    if role == Role.COUNTY:
+        return TrainingEvent.objects.filter(
+            Q(county__isnull=True) | Q(county_id__in=_county_perm_ids(user, "view_county"))
+        )
+    if role == Role.TOWN:
+        county_ids = Office.objects.filter(pk__in=_office_perm_ids(user, "view_office")).values(
+            "town__county_id"
+        )
+        return TrainingEvent.objects.filter(Q(county__isnull=True) | Q(county_id__in=county_ids))
+    return TrainingEvent.objects.none()
+
+
+def may_record_training(user: User, *, level: str, county: County | None = None) -> bool:
+    """Whether the user records training events of this level (and county)."""
+    from staffing.choices import TrainingLevel
+
+    role = _role(user)
+    if level == TrainingLevel.CITY:
+        return role == Role.CITY
+    if role != Role.COUNTY:
+        return False
+    if county is None:
+        return counties_for(user, Action.ASSESS).exists()
+    return counties_for(user, Action.ASSESS).filter(pk=county.pk).exists()
+
+
+def attendance_offices_for(user: User, event) -> QuerySet[Office]:
+    """Offices whose staff the user may mark as attending `event`: a county event's own towns for
+    its inspector; any office for a city event, for the city."""
+    from staffing.choices import TrainingLevel
+
+    if not may_record_training(user, level=event.level, county=event.county):
+        return Office.objects.none()
+    if event.level == TrainingLevel.CITY:
+        return Office.objects.all()
+    return Office.objects.filter(town__county_id=event.county_id)

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import history_views, views
+from . import evidence_views, history_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,7 +11,17 @@ urlpatterns = [
     path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
     path("accounts/", include("jiaxing_minzheng.account_urls")),
     path("offices/", include("offices.urls")),
+    path("offices/<str:town_code>/duties/", include("duties.urls")),
+    path("", include("staffing.urls")),
     path("history/<str:label>/<int:pk>/", history_views.object_history, name="object_history"),
+    path(
+        "files/<str:label>/<int:pk>/<str:field>/", evidence_views.evidence_download, name="evidence_download"
+    ),
+    path(
+        "files/<str:label>/<int:pk>/<str:field>/preview/",
+        evidence_views.evidence_preview,
+        name="evidence_preview",
+    ),
     path("admin/", admin.site.urls),
 ]
 

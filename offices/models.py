@@ -238,6 +238,10 @@ class PostedRule(YearlyOfficeRecord):
     def __str__(self) -> str:
         return f"{self.office} {self.year}年 {self.get_kind_display()}"
 
+    @property
+    def is_pdf(self) -> bool:
+        return self.photo.name.lower().endswith(".pdf") if self.photo else False
+
 
 class Plan(YearlyOfficeRecord):
     """The year's work plan or the development plan in force, as a document."""

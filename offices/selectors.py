@@ -1,6 +1,6 @@
 """Reads of counties and offices for lists and overviews, each a fixed number of queries."""
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from jiaxing_minzheng.models import User
 from jiaxing_minzheng.permissions import Action, counties_for, offices_for
@@ -29,3 +29,33 @@ def office_list(*, user: User, county: County | None = None, query: str = "") ->
     return offices.annotate(
         active_staff=Count("staffmember", filter=Q(staffmember__ended_on__isnull=True), distinct=True),
     ).order_by("town__code")
+
+
+def latest_filed_year(*, office: Office | None = None, county: County | None = None) -> int | None:
+    """The newest year an office (or any office of a county) filed yearly records for: the year a
+    page opens on when none is asked for, so a town sees its latest filing, not an empty new year."""
+    from .models import Budget, Premises
+
+    filters = {"office": office} if office is not None else {"office__town__county": county}
+    years = [
+        model.objects.filter(**filters).aggregate(latest=Max("year"))["latest"]
+        for model in (Premises, Budget)
+    ]
+    years = [y for y in years if y]
+    return max(years) if years else None
+
+
+def office_year_summary(*, office: Office, year: int) -> dict:
+    """The figures on an office's home page for a year: a few aggregate queries."""
+    from duties.models import DutyRecord
+
+    from .models import Budget, InternalCheck, OfficeYearFacts, PostedRule, Premises
+
+    return {
+        "facts": OfficeYearFacts.objects.filter(office=office, year=year).first(),
+        "premises": Premises.objects.filter(office=office, year=year).first(),
+        "budget": Budget.objects.filter(office=office, year=year).first(),
+        "rules_posted": PostedRule.objects.filter(office=office, year=year).exclude(photo="").count(),
+        "records": DutyRecord.objects.filter(office=office, date__year=year).count(),
+        "checks": InternalCheck.objects.filter(office=office, checked_on__year=year).count(),
+    }

@@ -1,5 +1,7 @@
 """The people of each office, the training the city and counties give them, and director probation."""
 
+import datetime as dt
+
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
@@ -46,7 +48,14 @@ class StaffMember(OfficeRecord):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("staffing:staff_detail", args=[self.pk])
+        # No page of its own: the roster row, on the tab the person is listed under.
+        url = reverse("staffing:staff_list", args=[self.office.town.code])
+        return f"{url}{'?left=1' if self.ended_on else ''}#staff-{self.pk}"
+
+    def age_on(self, day: dt.date) -> int:
+        """Full years of age on a day, as the roster shows it."""
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
 
 class TrainingEvent(TrackedModel):

@@ -1,16 +1,11 @@
-"""Every URL of the portal, for every role, on an object in town A's scope and one in town C's
-(another county), by GET and POST: the exact answer each must get, and no write that is not meant.
+"""Every URL of the portal, for every role, on an object of side a and of side c, by GET and POST:
+the exact answer each must get, and no write that is not meant. See tests/matrix.py.
 
-Roles: anonymous; town A; town B (same county as A); town C (other county); the inspector of A's
-county; the inspector of C's county; the city bureau; the administrator.
-
-A new URL fails `test_every_url_is_in_the_matrix` until it has a row here.
+A new URL fails `test_every_url_is_in_the_matrix` until it has a row.
 """
 
+import importlib
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
 import pytest
 from django.apps import apps
@@ -19,93 +14,31 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from jiaxing_minzheng.choices import Role
 from tests import factories
+from tests.matrix import (
+    ROLES,
+    SAFE_ONLY,
+    Row,
+    account_edit,
+    always,
+    city_only,
+    counter,
+    county_scope,
+    every_user,
+    managers_only,
+    office,
+    office_scope,
+)
 
-ROLES = ("anonymous", "town_a", "town_b", "town_c", "county_a", "county_c", "city", "admin")
-LOGIN = 302  # anonymous users are sent to the login page
-SAFE_ONLY = 405  # read pages answer POST with 405
-
-
-def office_scope(role: str, side: str) -> int:
-    """A page of an office or its records: who sees side A (南湖区 建设街道) and side C (秀洲区 新城街道)."""
-    if role == "anonymous":
-        return LOGIN
-    if role == "admin":
-        return 403
-    if role == "city":
-        return 200
-    sees = {"town_a": "a", "county_a": "a", "town_c": "c", "county_c": "c"}.get(role)
-    return 200 if sees == side else 404
-
-
-def county_scope(role: str, side: str) -> int:
-    if role == "anonymous":
-        return LOGIN
-    if role == "city":
-        return 200
-    if role in ("county_a", "county_c"):
-        return 200 if role[-1] == side else 404
-    return 403
-
-
-def managers_only(ok: int) -> Callable[[str, str], int]:
-    def expect(role: str, side: str) -> int:
-        if role == "anonymous":
-            return LOGIN
-        return ok if role in ("city", "admin") else 403
-
-    return expect
-
-
-def city_only(role: str, side: str) -> int:
-    return LOGIN if role == "anonymous" else (200 if role == "city" else 403)
-
-
-def every_user(ok: int) -> Callable[[str, str], int]:
-    return lambda role, side: LOGIN if role == "anonymous" else ok
-
-
-def always(status: int) -> Callable[[str, str], int]:
-    return lambda role, side: status
-
-
-def account_edit(ok: int) -> Callable[[str, str], int]:
-    """Side A is town A's account (the city manages it); side C is the administrator's (it does not)."""
-
-    def expect(role: str, side: str) -> int:
-        if role == "anonymous":
-            return LOGIN
-        if role == "admin":
-            return ok
-        if role == "city":
-            return ok if side == "a" else 404
-        return 403
-
-    return expect
-
-
-@dataclass
-class Row:
-    url: Callable[[Any, str], str]
-    get: Callable[[str, str], int]
-    post: Callable[[str, str], int]
-    payload: Callable[[Any, str], dict] = lambda world, side: {}
-    # (role, side) pairs whose POST is meant to write
-    writes: Callable[[str, str, int], bool] = lambda role, side, status: False
-
-
-def _office(world, side: str):
-    return world.office_a if side == "a" else world.office_c
-
-
-_counter = itertools.count()
+# Apps whose URLs are listed in tests/<app>/matrix_rows.py.
+ROW_MODULES = ("tests.offices.matrix_rows", "tests.duties.matrix_rows", "tests.staffing.matrix_rows")
 
 
 def _new_user(world, side: str) -> dict:
     return {
-        "username": f"matrix_{next(_counter)}",
+        "username": f"matrix_{next(counter)}",
         "full_name": "矩阵测试",
         "role": Role.TOWN,
-        "office": _office(world, side).pk,
+        "office": office(world, side).pk,
         "is_active": "on",
         "password1": "Matrix-pass-2010",
         "password2": "Matrix-pass-2010",
@@ -122,7 +55,11 @@ def _edit_user(world, side: str) -> dict:
     }
 
 
-MATRIX: dict[str, Row] = {
+def _manager_writes(role: str, side: str, status: int) -> bool:
+    return status == 302 and role in ("city", "admin")
+
+
+PORTAL_ROWS: dict[str, Row] = {
     "home": Row(lambda w, s: reverse("home"), get=every_user(302), post=always(SAFE_ONLY)),
     "login": Row(
         lambda w, s: reverse("login"),
@@ -141,14 +78,14 @@ MATRIX: dict[str, Row] = {
         get=managers_only(200),
         post=managers_only(302),
         payload=_new_user,
-        writes=lambda role, side, status: status == 302 and role in ("city", "admin"),
+        writes=_manager_writes,
     ),
     "portal:user_edit": Row(
         lambda w, s: reverse("portal:user_edit", args=[(w.town_a if s == "a" else w.admin).pk]),
         get=account_edit(200),
         post=account_edit(302),
         payload=_edit_user,
-        writes=lambda role, side, status: status == 302 and role in ("city", "admin"),
+        writes=_manager_writes,
     ),
     "portal:security_log": Row(
         lambda w, s: reverse("portal:security_log"), get=managers_only(200), post=always(SAFE_ONLY)
@@ -157,18 +94,8 @@ MATRIX: dict[str, Row] = {
         lambda w, s: reverse("offices:county_list"), get=city_only, post=always(SAFE_ONLY)
     ),
     "offices:county_detail": Row(
-        lambda w, s: reverse("offices:county_detail", args=[_office(w, s).town.county.code]),
+        lambda w, s: reverse("offices:county_detail", args=[office(w, s).town.county.code]),
         get=county_scope,
-        post=always(SAFE_ONLY),
-    ),
-    "offices:office_detail": Row(
-        lambda w, s: reverse("offices:office_detail", args=[_office(w, s).town.code]),
-        get=office_scope,
-        post=always(SAFE_ONLY),
-    ),
-    "offices:office_history": Row(
-        lambda w, s: reverse("offices:office_history", args=[_office(w, s).town.code]),
-        get=office_scope,
         post=always(SAFE_ONLY),
     ),
     "object_history": Row(
@@ -177,6 +104,22 @@ MATRIX: dict[str, Row] = {
         post=always(SAFE_ONLY),
     ),
 }
+
+
+def _modules():
+    return [importlib.import_module(name) for name in ROW_MODULES]
+
+
+def _all_rows() -> dict[str, Row]:
+    rows = dict(PORTAL_ROWS)
+    for module in _modules():
+        overlap = set(rows) & set(module.ROWS)
+        assert not overlap, f"{module.__name__} repeats {overlap}"
+        rows.update(module.ROWS)
+    return rows
+
+
+MATRIX = _all_rows()
 
 
 def _url_names(resolver=None, namespace: str = "") -> set[str]:
@@ -193,7 +136,7 @@ def _url_names(resolver=None, namespace: str = "") -> set[str]:
 
 
 def test_every_url_is_in_the_matrix():
-    assert _url_names() == set(MATRIX), "add a row to MATRIX for every new URL"
+    assert _url_names() == set(MATRIX), "add a row to the matrix for every new URL"
 
 
 def _fingerprint() -> tuple:
@@ -210,6 +153,9 @@ def _fingerprint() -> tuple:
 @pytest.fixture
 def matrix_world(world):
     world.budgets = {"a": factories.budget(world.office_a, 2010), "c": factories.budget(world.office_c, 2010)}
+    for module in _modules():
+        if hasattr(module, "setup"):
+            module.setup(world)
     return world
 
 
@@ -219,8 +165,7 @@ def test_permission_matrix(name, matrix_world):
     row = MATRIX[name]
     failures = []
     for role, side, method in itertools.product(ROLES, ("a", "c"), ("GET", "POST")):
-        user = matrix_world.roles()[role]
-        client = factories.client_for(user)
+        client = factories.client_for(matrix_world.roles()[role])
         url = row.url(matrix_world, side)
         if method == "GET":
             expected = row.get(role, side)

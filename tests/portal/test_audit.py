@@ -119,3 +119,21 @@ def test_non_superuser_staff_cannot_grant_themselves_more(world):
     )
     client.post(url, data)
     assert not User.objects.get(pk=staff.pk).is_superuser
+
+
+def test_attachment_changes_appear_in_the_office_activity_and_history(world):
+    from duties.models import DutyRecordAttachment
+    from tests.duties.helpers import attachment
+
+    record = factories.duty_record(world.office_a)
+    added = attachment(record, actor=world.town_a)
+    pk = added.pk
+    record.delete()  # the record and its attachment are gone; their history stays readable
+    activity = factories.client_for(world.county_a).get(
+        reverse("offices:office_history", args=[factories.TOWN_A])
+    )
+    assert "台账附件" in activity.content.decode()
+    url = reverse("object_history", args=["duties.dutyrecordattachment", pk])
+    assert factories.client_for(world.county_a).get(url).status_code == 200
+    assert factories.client_for(world.county_c).get(url).status_code == 404
+    assert not DutyRecordAttachment.objects.filter(pk=pk).exists()

@@ -1,0 +1,97 @@
+"""Evidence files leave the portal only here: after the permission check of their office, as a
+download with headers that stop a browser from running or sniffing them."""
+
+from urllib.parse import quote
+
+from django.apps import apps
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from .choices import SecurityEventKind
+from .evidence import sniff, thumbnail
+from .permissions import Action, offices_for, role_may
+from .security import record_security_event
+
+# The file fields that hold evidence, and the path from each model to its office.
+EVIDENCE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "offices.office": ("id", ("sign_photo", "seal_photo")),
+    "offices.premises": ("office_id", ("photo", "emblem_photo")),
+    "offices.postedrule": ("office_id", ("photo",)),
+    "offices.plan": ("office_id", ("document",)),
+    "duties.dutyrecordattachment": ("record__office_id", ("file",)),
+}
+SAFE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, max-age=0, must-revalidate",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _evidence(request: HttpRequest, label: str, pk: int, field: str):
+    if label not in EVIDENCE_FIELDS or field not in EVIDENCE_FIELDS[label][1]:
+        raise Http404
+    if not role_may(request.user, Action.VIEW):
+        record_security_event(
+            SecurityEventKind.DENIED, request=request, user=request.user, detail=f"evidence {label}"
+        )
+        raise PermissionDenied
+    model = apps.get_model(label)
+    path = EVIDENCE_FIELDS[label][0]
+    in_scope = offices_for(request.user, Action.VIEW).values("pk")
+    obj = model._default_manager.filter(pk=pk, **{f"{path}__in": in_scope}).first()
+    if obj is None:
+        if model._default_manager.filter(pk=pk).exists():
+            record_security_event(
+                SecurityEventKind.DENIED,
+                request=request,
+                user=request.user,
+                detail=f"evidence {label} {pk} outside scope",
+            )
+        raise Http404
+    file = getattr(obj, field)
+    if not file or not file.storage.exists(file.name):
+        raise Http404
+    return obj, file
+
+
+def _download_name(obj, field: str, extension: str) -> str:
+    original = getattr(obj, "original_name", "")
+    if original:
+        return original
+    verbose = obj._meta.get_field(field).verbose_name
+    return f"{obj}-{verbose}{extension}"
+
+
+@require_safe
+@login_required
+def evidence_download(request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
+    obj, file = _evidence(request, label, pk, field)
+    handle = file.open("rb")
+    kind = sniff(handle.read(16))
+    handle.seek(0)
+    content_type = kind.content_type if kind else "application/octet-stream"
+    name = _download_name(obj, field, kind.extension if kind else "")
+    response = FileResponse(handle, content_type=content_type, as_attachment=True)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    for header, value in SAFE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+@require_safe
+@login_required
+def evidence_preview(request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
+    """A small JPEG of a photo, drawn anew by the portal, so it can be shown inline on pages."""
+    _obj, file = _evidence(request, label, pk, field)
+    with file.open("rb") as handle:
+        data = handle.read()
+    kind = sniff(data[:16])
+    if kind is None or not kind.is_image:
+        raise Http404
+    response = HttpResponse(thumbnail(data), content_type="image/jpeg")
+    for header, value in SAFE_HEADERS.items():
+        response[header] = value
+    return response

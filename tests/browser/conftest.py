@@ -1,0 +1,105 @@
+"""Browser tests: a real Chromium (Debian's) driven by Playwright against Django's live server.
+
+Every request the page makes is recorded; a test fails if any goes anywhere but the portal itself
+(government intranets have no internet, so nothing may come from a CDN)."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django must still allow ORM calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium is missing at {CHROMIUM}: run `make install-test` (installs Debian's chromium)"
+        )
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "zh-CN"}
+
+
+class RequestLog:
+    """Every URL the page asked for, to prove it never left the portal."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.urls: list[str] = []
+
+    def record(self, request) -> None:
+        self.urls.append(request.url)
+
+    def foreign(self) -> list[str]:
+        return [u for u in self.urls if not (u.startswith(self.origin) or u.startswith(("data:", "blob:")))]
+
+
+@pytest.fixture
+def portal(page, live_server):
+    """The page, with its requests logged; fails the test if any left the portal."""
+    log = RequestLog(live_server.url)
+    page.on("request", log.record)
+    page.set_default_timeout(15_000)
+    page.log = log
+    page.base = live_server.url
+    yield page
+    assert log.urls, "the browser made no request at all"
+    assert not log.foreign(), f"requests left the portal: {log.foreign()}"
+
+
+def login(page, username: str, password: str) -> None:
+    page.goto(f"{page.base}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def shoot(page, name: str) -> None:
+    """Keep a picture of the page for docs/screenshots (only when SCREENSHOTS=1 is set)."""
+    if os.environ.get("SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(autouse=True)
+def reference_data(transactional_db):
+    """Live-server tests run outside a transaction and the database is flushed after each one,
+    migrations' reference data included: load it again (the loaders are idempotent)."""
+    from django.apps import apps
+
+    from duties.reference import load_duties
+    from offices.reference import load_divisions
+
+    if not apps.get_model("offices", "Town").objects.exists():
+        load_divisions(
+            apps.get_model("offices", "County"),
+            apps.get_model("offices", "Town"),
+            apps.get_model("offices", "Office"),
+        )
+    if not apps.get_model("duties", "Duty").objects.exists():
+        load_duties(apps.get_model("duties", "Duty"))
