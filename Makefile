@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 OS_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 TEST_OS_PACKAGES := chromium poppler-utils
 
-.PHONY: help install install-test os-packages os-packages-test migrate demo run serve-check test test-fast lint format check screenshots clean
+.PHONY: help install install-test os-packages os-packages-test migrate demo run test lint format check screenshots clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ format: $(VENV)/.installed-dev ## format the code with ruff
 check: $(VENV)/.installed ## Django system checks and missing migrations
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
+
+screenshots: install-test ## take the pictures in docs/screenshots/ (a browser tour of the demo city)
+	SCREENSHOTS=1 $(PY) -m pytest -q -p no:randomly tests/browser
 
 clean: ## remove the virtualenv, the SQLite database and stored evidence files of the dev set-up
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
