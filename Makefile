@@ -85,3 +85,7 @@ screenshots: install-test ## take the pictures in docs/screenshots/ (a browser t
 
 clean: ## remove the virtualenv, the SQLite database and stored evidence files of the dev set-up
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
+
+.PHONY: bench
+bench: $(VENV)/.installed ## run the benchmarks in bench/ (each builds its own temporary database)
+	@for script in bench/*.py; do echo "== $$script"; $(PY) $$script || exit 1; done

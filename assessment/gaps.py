@@ -2,18 +2,15 @@
 the page that fixes each. Computed for many offices at once in a fixed number of queries, so the
 county overview costs the same for 10 towns as for 1,000."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
 from django.urls import reverse
 
-from duties.models import Duty, DutyRecord, DutySheetEntry
 from offices.choices import PlanKind, PostedRuleKind
-from offices.models import Budget, InternalCheck, Office, OfficeYearFacts, Plan, PostedRule, Premises
-from staffing.choices import EmploymentType, Post, TrainingKind
-from staffing.models import DirectorProbation, StaffMember, TrainingAttendance
+from offices.models import Office
+from staffing.choices import EmploymentType, Post
 
+from . import facts
 from .standards import standards_for
 
 SECTIONS = {
@@ -46,66 +43,14 @@ def _url(name: str, office: Office, *args) -> str:
 def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
     """Every office's gaps for a year. Offices need `town` loaded (select_related)."""
     standards = standards_for(year)
-    ids = [o.pk for o in offices]
-    facts = {f.office_id: f for f in OfficeYearFacts.objects.filter(office_id__in=ids, year=year)}
-    premises = {p.office_id: p for p in Premises.objects.filter(office_id__in=ids, year=year)}
-    budgets = {b.office_id: b for b in Budget.objects.filter(office_id__in=ids, year=year)}
-    plans = defaultdict(set)
-    for office_id, kind in Plan.objects.filter(office_id__in=ids, year=year).values_list("office_id", "kind"):
-        plans[office_id].add(kind)
-    rules = defaultdict(dict)
-    for office_id, kind, photo in PostedRule.objects.filter(office_id__in=ids, year=year).values_list(
-        "office_id", "kind", "photo"
-    ):
-        rules[office_id][kind] = bool(photo)
-    checks = dict(
-        InternalCheck.objects.filter(office_id__in=ids, checked_on__year=year)
-        .values("office_id")
-        .annotate(n=Count("id"))
-        .values_list("office_id", "n")
-    )
-    duty_numbers = dict(Duty.objects.values_list("pk", "number"))
-    sheet = defaultdict(dict)
-    for office_id, duty_id, na in DutySheetEntry.objects.filter(office_id__in=ids).values_list(
-        "office_id", "duty_id", "not_applicable"
-    ):
-        sheet[office_id][duty_id] = na
-    recorded = defaultdict(set)
-    for office_id, duty_id in (
-        DutyRecord.objects.filter(office_id__in=ids, date__year=year)
-        .values_list("office_id", "duty_id")
-        .distinct()
-    ):
-        recorded[office_id].add(duty_id)
-
-    # Staff in post at some point of the year.
-    staff = defaultdict(list)
-    in_year = Q(started_on__lte=f"{year}-12-31") & (
-        Q(ended_on__isnull=True) | Q(ended_on__gte=f"{year}-01-01")
-    )
-    for person in StaffMember.objects.filter(in_year, office_id__in=ids).only(
-        "id", "office_id", "name", "employment_type", "is_full_time", "post", "started_on"
-    ):
-        staff[person.office_id].append(person)
-    trained = set(
-        TrainingAttendance.objects.filter(staff__office_id__in=ids, event__starts_on__year=year).values_list(
-            "staff_id", flat=True
-        )
-    )
-    initial = set(
-        TrainingAttendance.objects.filter(
-            staff__office_id__in=ids, event__kind=TrainingKind.INITIAL
-        ).values_list("staff_id", flat=True)
-    )
-    on_probation = set(
-        DirectorProbation.objects.filter(staff__office_id__in=ids).values_list("staff_id", flat=True)
-    )
-
+    loaded = facts.load(offices, year)
     result: dict[int, list[Gap]] = {}
     for office in offices:
         gaps: list[Gap] = []
         add = gaps.append
         oid = office.pk
+        data = loaded[oid]
+        duty_numbers = data.duty_numbers
         # (一) 机构和职责
         if not office.sign_hung_on or not office.sign_photo:
             add(
@@ -125,7 +70,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                     "填报基本信息",
                 )
             )
-        missing_sheet = [duty_numbers[d] for d in duty_numbers if d not in sheet[oid]]
+        missing_sheet = [duty_numbers[d] for d in duty_numbers if d not in data.sheet]
         if missing_sheet:
             numbers = "、".join(map(str, sorted(missing_sheet)))
             add(
@@ -137,7 +82,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                 )
             )
         for kind in PlanKind:
-            if kind not in plans[oid]:
+            if kind not in data.plan_kinds:
                 add(
                     Gap(
                         "A",
@@ -147,9 +92,8 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                     )
                 )
         # (二) 队伍建设
-        people = staff[oid]
-        current = people
-        population = facts[oid].service_population if oid in facts else None
+        current = data.staff
+        population = data.population
         if population is None:
             add(
                 Gap(
@@ -181,7 +125,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                     "登记人员",
                 )
             )
-        untrained = [p.name for p in current if p.pk not in trained]
+        untrained = [p.name for p in current if p.pk not in data.trained]
         if untrained:
             add(
                 Gap(
@@ -191,7 +135,9 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                     "查看培训情况",
                 )
             )
-        new_untrained = [p.name for p in current if p.started_on.year == year and p.pk not in initial]
+        new_untrained = [
+            p.name for p in current if p.started_on.year == year and p.pk not in data.initial_trained
+        ]
         if new_untrained:
             add(
                 Gap(
@@ -204,7 +150,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
         directors = [p for p in current if p.post == Post.DIRECTOR]
         if not directors:
             add(Gap("B", "未登记民政办公室主任", _url("staffing:staff_list", office), "登记人员"))
-        elif not any(p.pk in on_probation for p in directors):
+        elif not any(p.pk in data.on_probation for p in directors):
             add(
                 Gap(
                     "B",
@@ -214,7 +160,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                 )
             )
         # (三) 办公条件
-        place = premises.get(oid)
+        place = data.premises
         if place is None:
             add(
                 Gap(
@@ -251,7 +197,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                 add(Gap("C", "信息化设施清单未填报", _url("offices:premises_edit", office, year), "填报"))
         # (四) 工作制度
         for kind in PostedRuleKind:
-            state = rules[oid].get(kind.value)
+            state = data.rules.get(kind.value)
             if state is None:
                 add(
                     Gap(
@@ -271,7 +217,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                     )
                 )
         # (五) 办公经费
-        budget = budgets.get(oid)
+        budget = data.budget
         if budget is None:
             add(Gap("E", f"{year}年办公经费未填报", _url("offices:budget_edit", office, year), "填报"))
         elif budget.guaranteed_funds < standards.min_budget:
@@ -284,8 +230,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                 )
             )
         # (一)/(七) 职责履行
-        applicable = [d for d in duty_numbers if not sheet[oid].get(d, False)]
-        without = sorted(duty_numbers[d] for d in applicable if d not in recorded[oid])
+        without = sorted(duty_numbers[d] for d in data.applicable_duties if d not in data.recorded_duties)
         if without:
             add(
                 Gap(
@@ -296,7 +241,7 @@ def gaps_for(offices: list[Office], year: int) -> dict[int, list[Gap]]:
                 )
             )
         # (七) 考核检查
-        count = checks.get(oid, 0)
+        count = data.checks
         if count < standards.min_internal_checks:
             add(
                 Gap(

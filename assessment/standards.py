@@ -1,20 +1,27 @@
-"""The standard's thresholds, as DOMAIN.md's default catalog sets them.
-
-The annual-assessment work moves these into a catalog the city bureau edits per year; until then
-this is the single place the portal reads them from (never a constant scattered in code)."""
+"""The standard's thresholds for a year: read from that year's catalog (which the city bureau edits),
+or, for a year without one, from the default catalog of DOMAIN.md."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .reference import DEFAULT_ITEMS, DEFAULT_STAFFING_BANDS
+
+
+def _default(rule: str, key: str):
+    for *_, item_rule, params, _veto in DEFAULT_ITEMS:
+        if item_rule == rule and key in params:
+            return params[key]
+    raise KeyError((rule, key))
+
 
 @dataclass(frozen=True)
 class Standards:
-    min_area_m2: Decimal = Decimal("60")
-    # (population upper bound inclusive, full-time staff); the last band has no bound.
-    staffing_bands: tuple[tuple[int | None, int], ...] = ((29_999, 2), (60_000, 3), (None, 4))
-    min_civil_servants: int = 1
-    min_internal_checks: int = 2
-    min_budget: Decimal = Decimal("20000")
+    min_area_m2: Decimal = Decimal(str(_default("premises", "min_area")))
+    # ((population upper bound inclusive or None, full-time staff), ...) in rising order.
+    staffing_bands: tuple[tuple[int | None, int], ...] = tuple(tuple(b) for b in DEFAULT_STAFFING_BANDS)
+    min_civil_servants: int = int(_default("civil_servant", "min"))
+    min_internal_checks: int = int(_default("internal_checks", "min"))
+    min_budget: Decimal = Decimal(str(_default("budget", "min_amount")))
 
     def staffing_norm(self, population: int) -> int:
         for upper, staff in self.staffing_bands:
@@ -27,4 +34,21 @@ DEFAULT = Standards()
 
 
 def standards_for(year: int) -> Standards:
-    return DEFAULT
+    """The thresholds in force for `year`: its catalog's, else the defaults."""
+    from .models import CatalogVersion
+
+    version = CatalogVersion.objects.filter(year=year).prefetch_related("items").first()
+    if version is None:
+        return DEFAULT
+    params = {item.rule: item.params for item in version.items.all() if item.rule}
+
+    def pick(rule: str, key: str, fallback):
+        return params.get(rule, {}).get(key, fallback)
+
+    return Standards(
+        min_area_m2=Decimal(str(pick("premises", "min_area", DEFAULT.min_area_m2))),
+        staffing_bands=tuple(tuple(b) for b in (version.staffing_bands or DEFAULT_STAFFING_BANDS)),
+        min_civil_servants=int(pick("civil_servant", "min", DEFAULT.min_civil_servants)),
+        min_internal_checks=int(pick("internal_checks", "min", DEFAULT.min_internal_checks)),
+        min_budget=Decimal(str(pick("budget", "min_amount", DEFAULT.min_budget))),
+    )

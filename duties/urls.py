@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import spreadsheet_views, views
 
 app_name = "duties"
 
@@ -16,4 +16,11 @@ urlpatterns = [
     path("records/<int:pk>/delete/", views.RecordDelete.as_view(), name="record_delete"),
     path("records/<int:pk>/attachments/new/", views.AttachmentCreate.as_view(), name="attachment_create"),
     path("attachments/<int:pk>/delete/", views.AttachmentDelete.as_view(), name="attachment_delete"),
+    path("records/export/<str:fmt>/", spreadsheet_views.RecordExport.as_view(), name="record_export"),
+    path("records/import/", spreadsheet_views.RecordImportPage.as_view(), name="record_import"),
+    path(
+        "records/import/template/",
+        spreadsheet_views.RecordImportTemplate.as_view(),
+        name="record_import_template",
+    ),
 ]

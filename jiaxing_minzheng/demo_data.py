@@ -488,6 +488,9 @@ def seed_demo_city() -> DemoResult:
     for office in offices:
         city.office(office, training)
     accounts = city.accounts()
+    from .demo_assessment import seed_assessments  # the assessment needs the accounts made above
+
+    seed_assessments()
     return DemoResult(
         accounts=accounts, offices=len(offices), staff=city.staff_count, records=city.record_count
     )

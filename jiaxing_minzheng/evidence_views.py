@@ -21,6 +21,8 @@ EVIDENCE_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "offices.postedrule": ("office_id", ("photo",)),
     "offices.plan": ("office_id", ("document",)),
     "duties.dutyrecordattachment": ("record__office_id", ("file",)),
+    "assessment.itemscore": ("assessment__office_id", ("town_evidence",)),
+    "assessment.rectificationtask": ("office_id", ("evidence",)),
 }
 SAFE_HEADERS = {
     "X-Content-Type-Options": "nosniff",

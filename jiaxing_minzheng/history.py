@@ -29,11 +29,15 @@ OFFICE_PATHS: dict[str, str] = {
     "duties.dutyrecordattachment": "record_id",
     "staffing.directorprobation": "staff_id",
     "staffing.trainingattendance": "staff_id",
+    "assessment.assessment": "office_id",
+    "assessment.rectificationtask": "office_id",
+    "assessment.itemscore": "assessment_id",
 }
 VIA_RECORD = {
     "duties.dutyrecordattachment": "duties.dutyrecord",
     "staffing.directorprobation": "staffing.staffmember",
     "staffing.trainingattendance": "staffing.staffmember",
+    "assessment.itemscore": "assessment.assessment",
 }
 HIDDEN_FIELDS = {
     "history_id",

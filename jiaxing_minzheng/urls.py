@@ -13,6 +13,8 @@ urlpatterns = [
     path("offices/", include("offices.urls")),
     path("offices/<str:town_code>/duties/", include("duties.urls")),
     path("", include("staffing.urls")),
+    path("assessment/", include("assessment.urls")),
+    path("supervision/", include("assessment.city_urls")),
     path("history/<str:label>/<int:pk>/", history_views.object_history, name="object_history"),
     path(
         "files/<str:label>/<int:pk>/<str:field>/", evidence_views.evidence_download, name="evidence_download"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import spreadsheet_views, views
 
 app_name = "offices"
 
@@ -24,4 +24,25 @@ urlpatterns = [
     path("<str:town_code>/checks/new/", views.CheckEdit.as_view(), name="check_create"),
     path("<str:town_code>/checks/<int:pk>/edit/", views.CheckEdit.as_view(), name="check_edit"),
     path("<str:town_code>/checks/<int:pk>/delete/", views.CheckDelete.as_view(), name="check_delete"),
+    path("counties/<str:code>/export/<str:fmt>/", spreadsheet_views.county_export, name="county_export"),
+    path(
+        "counties/<str:code>/staff/import/",
+        spreadsheet_views.CountyStaffImport.as_view(),
+        name="county_staff_import",
+    ),
+    path(
+        "counties/<str:code>/staff/import/template/",
+        spreadsheet_views.county_staff_import_template,
+        name="county_staff_import_template",
+    ),
+    path(
+        "counties/<str:code>/records/import/",
+        spreadsheet_views.CountyRecordImport.as_view(),
+        name="county_record_import",
+    ),
+    path(
+        "counties/<str:code>/records/import/template/",
+        spreadsheet_views.county_record_import_template,
+        name="county_record_import_template",
+    ),
 ]

@@ -197,19 +197,30 @@ class RulesPage(OfficePage):
         return self.render(year=year, years=year_choices(), rows=rows)
 
 
-class RuleEdit(YearlyRecordEdit):
+class KindedRecordEdit(YearlyRecordEdit):
+    """A yearly record of which an office files one per kind (a posted rule, a plan)."""
+
+    kinds: type  # the TextChoices of the kind
+
+    def kind(self):
+        if self.kwargs["kind"] not in self.kinds.values:
+            raise Http404
+        return self.kinds(self.kwargs["kind"])
+
+    def lookup(self) -> dict:
+        return {"year": self.year(), "kind": self.kind().value}
+
+    def get_title(self, obj: Model) -> str:
+        return f"{self.year()}年{self.title_prefix}{self.kind().label}"
+
+
+class RuleEdit(KindedRecordEdit):
     model = PostedRule
     form_class = forms.PostedRuleForm
     list_url_name = "offices:rules"
     parent_label = "上墙制度"
-
-    def lookup(self) -> dict:
-        if self.kwargs["kind"] not in PostedRuleKind.values:
-            raise Http404
-        return {"year": self.year(), "kind": self.kwargs["kind"]}
-
-    def get_title(self, obj: Model) -> str:
-        return f"{self.year()}年上墙制度:{PostedRuleKind(self.kwargs['kind']).label}"
+    kinds = PostedRuleKind
+    title_prefix = "上墙制度:"
 
 
 class PlansPage(YearlyRecordList):
@@ -223,19 +234,13 @@ class PlansPage(YearlyRecordList):
         return {**super().extra_context(), "kinds": PlanKind.choices}
 
 
-class PlanEdit(YearlyRecordEdit):
+class PlanEdit(KindedRecordEdit):
     model = Plan
     form_class = forms.PlanForm
     list_url_name = "offices:plans"
     parent_label = "计划与规划"
-
-    def lookup(self) -> dict:
-        if self.kwargs["kind"] not in PlanKind.values:
-            raise Http404
-        return {"year": self.year(), "kind": self.kwargs["kind"]}
-
-    def get_title(self, obj: Model) -> str:
-        return f"{self.year()}年{PlanKind(self.kwargs['kind']).label}"
+    kinds = PlanKind
+    title_prefix = ""
 
 
 class CheckList(RecordListPage):

@@ -19,3 +19,25 @@ def world(db):
     """The cast of the permission matrix: three towns (A and B in one county, C in another) with
     their users, the two counties' inspectors, the city bureau and an administrator."""
     return factories.World.build()
+
+
+@pytest.fixture(scope="module")
+def seeded_city(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo city, seeded once for a whole test module inside a transaction that is rolled back
+    afterwards (seeding takes some 20 seconds: once per module, not once per test). Tests using it
+    also take the `db` fixture, which nests in this transaction."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    from jiaxing_minzheng.demo_data import seed_demo_city
+
+    evidence = tmp_path_factory.mktemp("demo-evidence")
+    hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=hashers, EVIDENCE_ROOT=evidence):
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield seed_demo_city()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

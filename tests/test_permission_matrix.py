@@ -30,7 +30,13 @@ from tests.matrix import (
 )
 
 # Apps whose URLs are listed in tests/<app>/matrix_rows.py.
-ROW_MODULES = ("tests.offices.matrix_rows", "tests.duties.matrix_rows", "tests.staffing.matrix_rows")
+ROW_MODULES = (
+    "tests.offices.matrix_rows",
+    "tests.duties.matrix_rows",
+    "tests.staffing.matrix_rows",
+    "tests.assessment.matrix_rows",
+    "tests.assessment.matrix_rows_city",
+)
 
 
 def _new_user(world, side: str) -> dict:

@@ -1,6 +1,7 @@
 """The duties pages in the permission matrix (see tests/matrix.py). Rows whose POST changes or deletes
 their target make a fresh one in `url`, since every role runs against the same world."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from duties.models import DutySheetEntry
@@ -50,6 +51,12 @@ def _edit_payload(world, side: str) -> dict:
     return {**_record_payload(world, side), "version": world.last_record.version}
 
 
+def _records_file(world, side: str) -> dict:
+    """A small CSV upload: read and kept for the preview, never written before confirmation."""
+    text = "\ufeff日期,职责,标题,工作内容\n2010-06-01,3,走访慰问,走访优抚对象\n"
+    return {"action": "upload", "file": SimpleUploadedFile("台账.csv", text.encode())}
+
+
 def _read(url) -> Row:
     return Row(url, get=office_scope, post=always(SAFE_ONLY))
 
@@ -75,4 +82,16 @@ ROWS: dict[str, Row] = {
         _record_url("duties:attachment_create"), lambda w, s: {"files": [helpers.jpeg(), helpers.pdf()]}
     ),
     "duties:attachment_delete": _file(_fresh_attachment_url),
+    "duties:record_export": _read(lambda w, s: reverse("duties:record_export", args=[_code(w, s), "xlsx"])),
+    "duties:record_import": Row(
+        lambda w, s: reverse("duties:record_import", args=[_code(w, s)]),
+        get=office_file(200),
+        post=office_file(302),
+        payload=_records_file,
+    ),
+    "duties:record_import_template": Row(
+        lambda w, s: reverse("duties:record_import_template", args=[_code(w, s)]),
+        get=office_file(200),
+        post=always(SAFE_ONLY),
+    ),
 }

@@ -4,11 +4,22 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from offices.models import Budget, InternalCheck, Office, OfficeYearFacts, Plan, PostedRule, Premises
 from tests.evidence_samples import jpeg_bytes
-from tests.matrix import SAFE_ONLY, Row, always, office, office_file, office_file_writes, office_scope
+from tests.matrix import (
+    LOGIN,
+    SAFE_ONLY,
+    Row,
+    always,
+    county_scope,
+    office,
+    office_file,
+    office_file_writes,
+    office_scope,
+)
 
 YEAR = 2011
 
@@ -114,7 +125,59 @@ def _evidence(name: str) -> Row:
     )
 
 
+def county_import(ok: int):
+    """An inspector imports for the towns of its own county; the city reads counties but files
+    nothing (403), as do towns and the administrator; another county's inspector gets 404."""
+
+    def expect(role: str, side: str) -> int:
+        if role == "anonymous":
+            return LOGIN
+        if role in ("county_a", "county_c"):
+            return ok if role[-1] == side else 404
+        return 403
+
+    return expect
+
+
+def _county_code(w, s) -> str:
+    return office(w, s).town.county.code
+
+
+def _county_file(name: str, text: str):
+    def payload(w, s) -> dict:
+        content = ("\ufeff" + text.format(town=office(w, s).town.name)).encode()
+        return {"action": "upload", "file": SimpleUploadedFile(name, content)}
+
+    return payload
+
+
+def _county_import_rows(kind: str, text: str) -> dict[str, Row]:
+    return {
+        f"offices:county_{kind}_import": Row(
+            lambda w, s: reverse(f"offices:county_{kind}_import", args=[_county_code(w, s)]),
+            get=county_import(200),
+            post=county_import(302),
+            payload=_county_file(f"{kind}.csv", text),
+        ),
+        f"offices:county_{kind}_import_template": Row(
+            lambda w, s: reverse(f"offices:county_{kind}_import_template", args=[_county_code(w, s)]),
+            get=county_import(200),
+            post=always(SAFE_ONLY),
+        ),
+    }
+
+
 ROWS: dict[str, Row] = {
+    "offices:county_export": Row(
+        lambda w, s: reverse("offices:county_export", args=[_county_code(w, s), "csv"]),
+        get=county_scope,
+        post=always(SAFE_ONLY),
+    ),
+    **_county_import_rows(
+        "staff",
+        "镇(街道),姓名,性别,出生日期,学历,人员性质,到岗日期\n{town},王芳,女,1985-06-01,本科,公务员,2009-03-01\n",
+    ),
+    **_county_import_rows("record", "镇(街道),日期,职责,标题\n{town},2010-06-01,3,走访慰问\n"),
     "offices:office_detail": _read("offices:office_detail"),
     "offices:office_history": _read("offices:office_history"),
     "offices:profile_edit": _edit("offices:profile_edit", _profile),

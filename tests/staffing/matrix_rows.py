@@ -5,6 +5,7 @@ is a county training of 南湖区 (town A's county), side "c" one of 秀洲区. 
 events but record none; an inspector records its own county's; the city sees all and records only
 city-level events, so it gets 403 on editing a county's."""
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.matrix import (
@@ -81,6 +82,23 @@ def training_record(ok: int):
 
 def training_record_writes(role: str, side: str, status: int) -> bool:
     return role in RECORDERS and SIDE_OF[role] == side and status == 302
+
+
+def spreadsheet(name: str, text: str) -> dict:
+    """An upload of a small CSV file: a permitted POST reads it and redirects to the preview, which
+    keeps it on disk only; nothing is written to the database before the user confirms."""
+    return {"action": "upload", "file": SimpleUploadedFile(name, ("\ufeff" + text).encode())}
+
+
+def _staff_file(world, side: str) -> dict:
+    return spreadsheet(
+        "名册.csv", "姓名,性别,出生日期,学历,人员性质,到岗日期\n王芳,女,1985-06-01,本科,公务员,2009-03-01\n"
+    )
+
+
+def _attendance_file(world, side: str) -> dict:
+    person = world.attendees[side]
+    return spreadsheet("参训人员.csv", f"镇(街道),姓名\n{person.office.town.name},{person.name}\n")
 
 
 def overview(role: str, side: str) -> int:
@@ -183,5 +201,37 @@ ROWS: dict[str, Row] = {
     ),
     "staffing:training_overview": Row(
         lambda w, s: reverse("staffing:training_overview"), get=overview, post=always(SAFE_ONLY)
+    ),
+    "staffing:staff_export": Row(
+        lambda w, s: reverse("staffing:staff_export", args=[office(w, s).town.code, "xlsx"]),
+        get=office_scope,
+        post=always(SAFE_ONLY),
+    ),
+    "staffing:staff_import": Row(
+        lambda w, s: reverse("staffing:staff_import", args=[office(w, s).town.code]),
+        get=office_file(200),
+        post=office_file(302),
+        payload=_staff_file,
+    ),
+    "staffing:staff_import_template": Row(
+        lambda w, s: reverse("staffing:staff_import_template", args=[office(w, s).town.code]),
+        get=office_file(200),
+        post=always(SAFE_ONLY),
+    ),
+    "staffing:attendance_export": Row(
+        lambda w, s: reverse("staffing:attendance_export", args=[w.fixed_events[s].pk, "csv"]),
+        get=training_scope,
+        post=always(SAFE_ONLY),
+    ),
+    "staffing:attendance_import": Row(
+        lambda w, s: reverse("staffing:attendance_import", args=[w.fixed_events[s].pk]),
+        get=training_record(200),
+        post=training_record(302),
+        payload=_attendance_file,
+    ),
+    "staffing:attendance_import_template": Row(
+        lambda w, s: reverse("staffing:attendance_import_template", args=[w.fixed_events[s].pk]),
+        get=training_record(200),
+        post=always(SAFE_ONLY),
     ),
 }

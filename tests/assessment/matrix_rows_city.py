@@ -1,0 +1,194 @@
+"""Permission-matrix rows of the city supervision pages (see tests/matrix.py).
+
+Every page is the city bureau's: anonymous users go to the login page, everyone else gets 403 (the
+county inspectors may also read a catalog, which they score by). The pages are city-wide, so sides a
+and c share one URL, except the city's scoring of a sampled town (town A's on side a, town C's on
+side c). Rows whose POST writes build a fresh target inside `url` (a new year number, a new catalog,
+a county's result set back to "reported"), so each of the city's POSTs really performs its step."""
+
+from decimal import Decimal
+
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+
+from assessment.choices import AssessmentState, CountyState, Method, YearState
+from assessment.models import AssessmentYear, CatalogItem, CatalogVersion, Programme
+from tests.matrix import LOGIN, SAFE_ONLY, Row, always, city_only, office
+
+from . import city_helpers
+
+# The year the rows look at: one of its own, so other rows' years never collide with it.
+YEAR = 2014
+
+
+def setup(world) -> None:
+    year = city_helpers.open_year(world, YEAR)
+    city_helpers.force_sample(year, world.office_a, world.office_c)
+    world.city_year = year
+    world.city_target = None
+
+
+# -- expectations ---------------------------------------------------------------------------------
+
+
+def city_post(ok: int):
+    """A POST of the city's: `ok` for the city, 403 for every other signed-in user."""
+    return lambda role, side: LOGIN if role == "anonymous" else (ok if role == "city" else 403)
+
+
+def catalog_reader(role: str, side: str) -> int:
+    """A catalog: the city, and the county inspectors who score by it."""
+    if role == "anonymous":
+        return LOGIN
+    return 200 if role in ("city", "county_a", "county_c") else 403
+
+
+def city_writes(role: str, side: str, status: int) -> bool:
+    return role == "city" and status == 302
+
+
+# -- fresh targets --------------------------------------------------------------------------------
+
+
+def _fresh_year() -> int:
+    """A year no programme, catalog or assessment year uses yet."""
+    used = [
+        Programme.objects.aggregate(m=Max("start_year"))["m"],
+        CatalogVersion.objects.aggregate(m=Max("year"))["m"],
+        AssessmentYear.objects.aggregate(m=Max("year"))["m"],
+    ]
+    return max(2040, *(u for u in used if u)) + 1
+
+
+def _fresh_catalog(world, *, with_item: bool = False) -> CatalogVersion:
+    catalog = CatalogVersion.objects.create(year=_fresh_year(), staffing_bands=[[29999, 2], [None, 4]])
+    if with_item:
+        world.city_item = CatalogItem.objects.create(
+            catalog=catalog,
+            section="G",
+            code="G9",
+            text="矩阵测试项目",
+            points=Decimal(100),
+            method=Method.INSPECTOR,
+        )
+    world.city_target = catalog
+    return catalog
+
+
+def _catalog_edit_url(world, side: str) -> str:
+    return reverse("supervision:catalog_edit", args=[_fresh_catalog(world).year])
+
+
+def _catalog_edit_payload(world, side: str) -> dict:
+    return {
+        "version": world.city_target.version,
+        "pass_mark": "80",
+        "band_rows": "1",
+        "upper_0": "30000",
+        "staff_0": "2",
+        "top_staff": "3",
+    }
+
+
+def _item_create_url(world, side: str) -> str:
+    return reverse("supervision:catalog_item_create", args=[_fresh_catalog(world).year])
+
+
+def _item_payload(world, side: str) -> dict:
+    return {
+        "section": "A",
+        "code": "A9",
+        "text": "矩阵测试项目",
+        "points": "2",
+        "method": Method.INSPECTOR,
+        "order": "9",
+    }
+
+
+def _item_edit_url(world, side: str) -> str:
+    catalog = _fresh_catalog(world, with_item=True)
+    return reverse("supervision:catalog_item_edit", args=[catalog.year, world.city_item.pk])
+
+
+def _item_edit_payload(world, side: str) -> dict:
+    return {**_item_payload(world, side), "code": "G9", "version": world.city_item.version}
+
+
+def _year_open_url(world, side: str) -> str:
+    catalog = _fresh_catalog(world, with_item=True)
+    programme = Programme.objects.create(name=f"矩阵测试行动{catalog.year}", start_year=catalog.year, years=1)
+    world.city_open = (programme, catalog)
+    return reverse("supervision:year_open")
+
+
+def _year_open_payload(world, side: str) -> dict:
+    programme, catalog = world.city_open
+    return {"programme": programme.pk, "catalog": catalog.pk, "sample_percent": "10"}
+
+
+def _sample_url(world, side: str) -> str:
+    """The year with its sample taken back, so the city's POST draws it again."""
+    year = world.city_year
+    year.assessments.update(sampled=False)
+    AssessmentYear.objects.filter(pk=year.pk).update(sample_seed="", sampled_at=None)
+    return reverse("supervision:sample_draw", args=[YEAR])
+
+
+def _return_url(world, side: str) -> str:
+    """The side's county has (again) reported its results, so the city's POST returns them."""
+    county = office(world, side).town.county
+    world.city_year.county_results.filter(county=county).update(state=CountyState.SUBMITTED)
+    return reverse("supervision:city_return", args=[YEAR, county.code])
+
+
+def _confirm_url(world, side: str) -> str:
+    """The year open again, every county reported and the sample drawn, so the city may confirm."""
+    year = world.city_year
+    AssessmentYear.objects.filter(pk=year.pk).update(
+        state=YearState.OPEN, confirmed_at=None, sample_seed="matrix", sampled_at=timezone.now()
+    )
+    year.assessments.update(state=AssessmentState.APPROVED, frozen_at=None)
+    year.county_results.update(state=CountyState.SUBMITTED)
+    return reverse("supervision:year_confirm", args=[YEAR])
+
+
+def _fixed(name: str, *args):
+    return lambda world, side: reverse(f"supervision:{name}", args=list(args))
+
+
+READ = {"get": city_only, "post": always(SAFE_ONLY)}
+POST_ONLY = {"get": always(405), "post": city_post(302), "writes": city_writes}
+FORM = {"get": city_only, "post": city_post(302), "writes": city_writes}
+
+ROWS: dict[str, Row] = {
+    "supervision:programme_list": Row(_fixed("programme_list"), **READ),
+    "supervision:programme_create": Row(
+        _fixed("programme_create"),
+        payload=lambda w, s: {"name": "矩阵测试行动", "start_year": str(_fresh_year()), "years": "3"},
+        **FORM,
+    ),
+    "supervision:catalog_list": Row(_fixed("catalog_list"), **READ),
+    "supervision:catalog_copy": Row(
+        _fixed("catalog_copy"),
+        payload=lambda w, s: {"source": CatalogVersion.objects.get(year=2010).pk, "year": str(_fresh_year())},
+        **POST_ONLY,
+    ),
+    "supervision:catalog_detail": Row(
+        _fixed("catalog_detail", YEAR), get=catalog_reader, post=always(SAFE_ONLY)
+    ),
+    "supervision:catalog_edit": Row(_catalog_edit_url, payload=_catalog_edit_payload, **FORM),
+    "supervision:catalog_item_create": Row(_item_create_url, payload=_item_payload, **FORM),
+    "supervision:catalog_item_edit": Row(_item_edit_url, payload=_item_edit_payload, **FORM),
+    "supervision:year_open": Row(_year_open_url, payload=_year_open_payload, **FORM),
+    "supervision:year_overview": Row(_fixed("year_overview", YEAR), **READ),
+    "supervision:sample_draw": Row(_sample_url, payload=lambda w, s: {"seed": "matrix"}, **POST_ONLY),
+    "supervision:city_score": Row(
+        lambda w, s: reverse("supervision:city_score", args=[YEAR, office(w, s).town.code]),
+        payload=lambda w, s: {"comment": "矩阵测试:市级督查"},
+        **FORM,
+    ),
+    "supervision:differences": Row(_fixed("differences", YEAR), **READ),
+    "supervision:city_return": Row(_return_url, payload=lambda w, s: {"comment": "请复核"}, **POST_ONLY),
+    "supervision:year_confirm": Row(_confirm_url, payload=lambda w, s: {"comment": "确认"}, **POST_ONLY),
+}
