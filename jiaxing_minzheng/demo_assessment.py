@@ -6,9 +6,11 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import timezone
+
 from assessment import services
-from assessment.choices import TaskState
-from assessment.models import AssessmentYear, CatalogVersion, Programme, RectificationTask
+from assessment.choices import Action, TaskState
+from assessment.models import AssessmentYear, CatalogVersion, Programme, RectificationTask, WorkflowEvent
 from assessment.scoring import item_rows
 from jiaxing_minzheng.models import User
 
@@ -52,8 +54,44 @@ def seed_assessments() -> int:
             county_due=dt.date(year, 12, 15),
         )
         _run_year(opened, users)
+        _backdate(opened)
         built += 1
     return built
+
+
+# When each step happened in the demo's year (month, day): the workflow log reads like a real year.
+STEP_DATES = {
+    Action.OPEN_YEAR: (3, 1),
+    Action.SELF_SUBMIT: (10, 20),
+    Action.RETURN_TO_TOWN: (10, 28),
+    Action.APPROVE: (11, 30),
+    Action.COUNTY_SUBMIT: (12, 10),
+    Action.DRAW_SAMPLE: (12, 15),
+    Action.CONFIRM_YEAR: (12, 28),
+}
+
+
+def _at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, 0, tzinfo=timezone.get_current_timezone())
+
+
+def _backdate(opened: AssessmentYear) -> None:
+    """Move the demo's timestamps from today into the year they belong to."""
+    year = opened.year
+    for action, (month, day) in STEP_DATES.items():
+        WorkflowEvent.objects.filter(assessment_year=opened, action=action).update(at=_at(year, month, day))
+    WorkflowEvent.objects.filter(assessment_year=opened, action=Action.CLOSE_TASK).update(
+        at=_at(year + 1, 4, 15)
+    )
+    opened.county_results.exclude(submitted_at=None).update(submitted_at=_at(year, 12, 10))
+    opened.assessments.exclude(frozen_at=None).update(frozen_at=_at(year, 12, 28))
+    AssessmentYear.objects.filter(pk=opened.pk, sampled_at__isnull=False).update(sampled_at=_at(year, 12, 15))
+    AssessmentYear.objects.filter(pk=opened.pk, confirmed_at__isnull=False).update(
+        confirmed_at=_at(year, 12, 28)
+    )
+    RectificationTask.objects.filter(assessment__assessment_year=opened).exclude(closed_at=None).update(
+        closed_at=_at(year + 1, 4, 15)
+    )
 
 
 def _run_year(opened: AssessmentYear, users: dict[str, User]) -> None:

@@ -115,5 +115,5 @@ def county_table(offices: QuerySet[Office], *, year: int, title: str) -> Table:
         title=title,
         headers=list(dataset.headers),
         rows=rows_from_dataset(dataset),
-        text_columns=frozenset({0, 1}),
+        text_headers=frozenset({"民政部代码", "统计用代码"}),
     )

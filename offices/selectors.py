@@ -59,3 +59,13 @@ def office_year_summary(*, office: Office, year: int) -> dict:
         "records": DutyRecord.objects.filter(office=office, date__year=year).count(),
         "checks": InternalCheck.objects.filter(office=office, checked_on__year=year).count(),
     }
+
+
+def office_assessment(*, office: Office, year: int) -> dict:
+    """The office's assessment of the year (if the city opened it) and its open rectification tasks."""
+    from assessment.models import Assessment, RectificationTask
+
+    return {
+        "current": Assessment.objects.filter(office=office, assessment_year__year=year).first(),
+        "open_tasks": RectificationTask.objects.filter(office=office, state="open").count(),
+    }

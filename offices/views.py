@@ -86,6 +86,7 @@ class OfficeHome(OfficePage):
             gaps=gaps,
             summary=selectors.office_year_summary(office=self.office, year=year),
             staff=active_staff(office=self.office),
+            assessment=selectors.office_assessment(office=self.office, year=year),
         )
 
 

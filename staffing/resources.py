@@ -142,7 +142,7 @@ def staff_table(people: Iterable[StaffMember], *, year: int, title: str) -> Tabl
         title=title,
         headers=list(dataset.headers),
         rows=rows_from_dataset(dataset),
-        text_columns=frozenset({12}),
+        text_headers=frozenset({"联系电话"}),
     )
 
 

@@ -22,7 +22,7 @@ from ..models import User
 from ..permissions import is_city, is_town
 from .columns import find_layout
 from .importing import CHANGE, CREATE, SKIP, ImportRefused, ImportSpec, Plan, import_commit
-from .limits import limits, pending_ttl_seconds
+from .limits import limits
 from .pending import (
     PendingUpload,
     pending_claim,
@@ -215,7 +215,6 @@ class ImportPage(LoginRequiredMixin, View):
             "plan": plan,
             "refused": refused,
             "notes": template_notes(self.spec),
-            "ttl_minutes": pending_ttl_seconds() // 60,
             **self.page_context(),
         }
         if plan is not None:

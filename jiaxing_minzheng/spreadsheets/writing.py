@@ -51,7 +51,7 @@ class Table:
     title: str
     headers: list[str]
     rows: list[list] = field(default_factory=list)
-    text_columns: frozenset[int] = frozenset()  # columns of codes and numbers kept as text
+    text_headers: frozenset[str] = frozenset()  # columns of codes and phone numbers, kept as text
 
 
 def looks_like_formula(text: str) -> bool:
@@ -98,6 +98,7 @@ def xlsx_bytes(table: Table) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_name(table.title))
     widths = column_widths(table)
+    text_columns = {i for i, title in enumerate(table.headers) if title in table.text_headers}
     for i, width in enumerate(widths):
         sheet.column_dimensions[get_column_letter(i + 1)].width = width
     sheet.freeze_panes = "A2"
@@ -127,7 +128,7 @@ def xlsx_bytes(table: Table) -> bytes:
                     cell.data_type = "s"  # a string, whatever it starts with
                     cell.quotePrefix = True
                     cells.append(cell)
-                elif i in table.text_columns:
+                elif i in text_columns:
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "@"
                     cells.append(cell)

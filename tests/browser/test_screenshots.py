@@ -41,6 +41,8 @@ def test_tour_of_the_demo_city(portal, demo_city):
     _visit(page, f"/offices/{TOWN}/duties/records/{record.pk}/", "08-town-duty-record")
     _visit(page, f"/offices/{TOWN}/staff/?year=2012", "09-town-staff")
     _visit(page, f"/offices/{TOWN}/history/", "10-town-history")
+    _visit(page, f"/assessment/2011/offices/{TOWN}/", "18-town-assessment-2011")
+    _visit(page, f"/assessment/offices/{TOWN}/tasks/", "19-town-rectification")
     page.context.clear_cookies()
 
     login(page, "county_330402", DEMO_PASSWORD)
@@ -48,9 +50,14 @@ def test_tour_of_the_demo_city(portal, demo_city):
     _visit(page, f"/offices/{TOWN}/?year=2011", "12-county-reads-a-town")
     _visit(page, "/training/", "13-county-training")
     _visit(page, f"/training/{county_event.pk}/attendance/", "14-county-attendance")
+    _visit(page, "/assessment/2012/counties/330402/", "20-county-assessment-2012")
+    _visit(page, f"/assessment/2012/offices/{TOWN}/score/", "21-county-scoring")
     page.context.clear_cookies()
 
     login(page, "city", DEMO_PASSWORD)
     _visit(page, "/offices/counties/", "15-city-counties")
     _visit(page, "/training/overview/?year=2012", "16-city-training-overview")
     _visit(page, "/accounts/users/", "17-city-accounts")
+    _visit(page, "/supervision/2011/", "22-city-year-2011")
+    _visit(page, "/supervision/2011/differences/", "23-city-differences")
+    _visit(page, "/supervision/catalogs/2012/", "24-city-catalog")

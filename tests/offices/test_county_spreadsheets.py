@@ -146,6 +146,7 @@ def test_county_export_lists_its_offices_with_their_facts(world):
     )
     first = dict(zip(rows[0], rows[1], strict=True))
     assert first["民政部代码"] == "330402007" and sheet["A2"].data_type == "s"
+    assert sheet["A2"].number_format == sheet["B2"].number_format == "@"  # codes stay text when edited
     assert first["统计用代码"] == "330402007000"
     assert (first["在岗人员"], first["其中专职"], first["其中公务员"]) == (2, 1, 1)
     assert (first["2011年服务人口"], first["2011年办公服务场所面积(平方米)"]) == (42000, 72.5)

@@ -270,3 +270,25 @@ def test_county_overview_query_count_does_not_grow_with_records(world):
     assert factories.count_queries(client, url, year=2011) == few
     body = client.get(url, {"year": 2011}).content.decode()
     assert "低于 60 平方米" in body
+
+
+def test_home_links_to_the_years_assessment_and_open_tasks(world):
+    from assessment import services
+    from assessment.models import CatalogVersion, RectificationTask
+
+    programme = services.programme_create(actor=world.city, name="三年行动", start_year=2010)
+    year = services.year_open(
+        actor=world.city, programme=programme, catalog=CatalogVersion.objects.get(year=2010)
+    )
+    assessment = year.assessments.get(office=world.office_a)
+    RectificationTask.objects.create(
+        assessment=assessment,
+        office=world.office_a,
+        item=year.catalog.items.get(code="C1"),
+        problem="面积不足",
+        due_date=dt.date(2011, 3, 31),
+    )
+    body = factories.client_for(world.town_a).get(_url("office_detail"), {"year": 2010}).content.decode()
+    assert "2010年度考核:</strong>自评中" in body
+    assert reverse("assessment:detail", args=[2010, A]) in body
+    assert "1 项整改任务未完成" in body
