@@ -36,6 +36,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "jiaxing_minzheng.apps.PortalConfig",
     "offices",
     "duties",
@@ -162,6 +164,9 @@ EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
+
+# Background jobs (django-tasks) kept in the database; `manage.py db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 LOGGING = {
     "version": 1,
