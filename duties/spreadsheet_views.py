@@ -2,11 +2,14 @@
 import into the user's own office (county imports are offices.spreadsheet_views)."""
 
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
 
-from jiaxing_minzheng.permissions import Action, get_office_or_deny
+from jiaxing_minzheng.permissions import Action
 from jiaxing_minzheng.record_views import OfficePage
-from jiaxing_minzheng.spreadsheets.views import ImportPage, check_format, office_crumbs, template_response
+from jiaxing_minzheng.spreadsheets.views import (
+    OwnOfficeImportPage,
+    check_format,
+    template_response,
+)
 from jiaxing_minzheng.spreadsheets.writing import export_response
 from offices.models import Office
 
@@ -38,27 +41,14 @@ class RecordImportTemplate(OfficePage):
         return template_response(_own_office_import(self.office), filename="工作台账导入模板")
 
 
-class RecordImportPage(ImportPage):
+class RecordImportPage(OwnOfficeImportPage):
     """导入工作台账 into the user's own office."""
 
-    def prepare(self, request: HttpRequest, **kwargs) -> None:
-        self.office = get_office_or_deny(
-            request.user, Action.FILE, town_code=kwargs["town_code"], request=request
-        )
-        self.spec = _own_office_import(self.office)
+    title = "导入工作台账"
+    list_label = "工作台账"
+    back_label = "返回工作台账"
+    list_url_name = "duties:record_list"
+    template_url_name = "duties:record_import_template"
 
-    def target_key(self) -> str:
-        return f"office:{self.office.pk}"
-
-    def done_url(self) -> str:
-        return reverse("duties:record_list", args=[self.office.town.code])
-
-    def page_context(self) -> dict:
-        return {
-            "title": "导入工作台账",
-            "target_label": self.office.name,
-            "crumbs": office_crumbs(self.request.user, self.office, ("工作台账", self.done_url())),
-            "back_url": self.done_url(),
-            "back_label": "返回工作台账",
-            "template_url": reverse("duties:record_import_template", args=[self.office.town.code]),
-        }
+    def make_spec(self, office: Office):
+        return _own_office_import(office)

@@ -8,9 +8,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from jiaxing_minzheng.permissions import Action, attendance_offices_for, get_office_or_deny, is_city
+from jiaxing_minzheng.permissions import Action, attendance_offices_for, is_city
 from jiaxing_minzheng.record_views import OfficePage, parse_year
-from jiaxing_minzheng.spreadsheets.views import ImportPage, check_format, office_crumbs, template_response
+from jiaxing_minzheng.spreadsheets.views import (
+    ImportPage,
+    OwnOfficeImportPage,
+    check_format,
+    template_response,
+)
 from jiaxing_minzheng.spreadsheets.writing import export_response
 from offices.models import Office
 
@@ -47,33 +52,17 @@ class StaffImportTemplate(OfficePage):
         return template_response(_own_office_import(self.office), filename="工作人员名册导入模板")
 
 
-class StaffImportPage(ImportPage):
+class StaffImportPage(OwnOfficeImportPage):
     """导入工作人员名册 into the user's own office."""
 
-    def prepare(self, request: HttpRequest, **kwargs) -> None:
-        self.office = get_office_or_deny(
-            request.user, Action.FILE, town_code=kwargs["town_code"], request=request
-        )
-        self.spec = _own_office_import(self.office)
+    title = "导入工作人员名册"
+    list_label = "工作人员"
+    back_label = "返回名册"
+    list_url_name = "staffing:staff_list"
+    template_url_name = "staffing:staff_import_template"
 
-    def target_key(self) -> str:
-        return f"office:{self.office.pk}"
-
-    def done_url(self) -> str:
-        return reverse("staffing:staff_list", args=[self.office.town.code])
-
-    def page_context(self) -> dict:
-        return {
-            "title": "导入工作人员名册",
-            "target_label": self.office.name,
-            "crumbs": office_crumbs(self.request.user, self.office, ("工作人员", self.done_url())),
-            "back_url": self.done_url(),
-            "back_label": "返回名册",
-            "template_url": reverse("staffing:staff_import_template", args=[self.office.town.code]),
-        }
-
-
-# -- training attendance --------------------------------------------------------------------------
+    def make_spec(self, office: Office):
+        return _own_office_import(office)
 
 
 def _attendance_import(request: HttpRequest, event) -> AttendanceImport:

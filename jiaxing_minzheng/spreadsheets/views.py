@@ -236,3 +236,40 @@ class ImportPage(LoginRequiredMixin, View):
                 counts=plan.counts,
             )
         return render(self.request, self.template_name, context)
+
+
+class OwnOfficeImportPage(ImportPage):
+    """An import into the user's own office; subclasses name the spec and the list page it serves."""
+
+    title = ""
+    list_label = ""  # the list page, for the breadcrumbs
+    back_label = ""
+    list_url_name = ""
+    template_url_name = ""
+
+    def make_spec(self, office: Office) -> ImportSpec:
+        raise ImproperlyConfigured
+
+    def prepare(self, request: HttpRequest, **kwargs) -> None:
+        from ..permissions import Action, get_office_or_deny
+
+        self.office = get_office_or_deny(
+            request.user, Action.FILE, town_code=kwargs["town_code"], request=request
+        )
+        self.spec = self.make_spec(self.office)
+
+    def target_key(self) -> str:
+        return f"office:{self.office.pk}"
+
+    def done_url(self) -> str:
+        return reverse(self.list_url_name, args=[self.office.town.code])
+
+    def page_context(self) -> dict:
+        return {
+            "title": self.title,
+            "target_label": self.office.name,
+            "crumbs": office_crumbs(self.request.user, self.office, (self.list_label, self.done_url())),
+            "back_url": self.done_url(),
+            "back_label": self.back_label,
+            "template_url": reverse(self.template_url_name, args=[self.office.town.code]),
+        }
