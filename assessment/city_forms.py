@@ -401,6 +401,8 @@ class CityScoreForm(BootstrapMixin, forms.Form):
     comment = forms.CharField(
         label="市级督查意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    # The assessment's edit version the page was built from: a save over a newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, scores: list[ItemScore], comment: str = "", **kwargs):
         super().__init__(*args, **kwargs)

@@ -359,12 +359,21 @@ def city_score(request: HttpRequest, year: int, town_code: str) -> HttpResponse:
     if assessment is None:
         raise Http404
     scores = selectors.score_rows(assessment)
-    form = forms.CityScoreForm(request.POST or None, scores=scores, comment=assessment.city_comment)
+    form = forms.CityScoreForm(
+        request.POST or None,
+        scores=scores,
+        comment=assessment.city_comment,
+        initial={"version": assessment.version},
+    )
     if request.method == "POST" and form.is_valid():
         items = [services.CityItem(score=s, city_points=p, note=n) for s, p, n in form.entries()]
         try:
             services.city_score_save(
-                actor=request.user, assessment=assessment, items=items, comment=form.cleaned_data["comment"]
+                actor=request.user,
+                assessment=assessment,
+                items=items,
+                comment=form.cleaned_data["comment"],
+                expected_version=form.cleaned_data.get("version"),
             )
         except ValidationError as error:
             _form_error(form, error)

@@ -41,6 +41,8 @@ def _cleared(value):
 
 
 class SelfNoteForm(BootstrapMixin, forms.Form):
+    # The assessment's edit version the page was built from: a save over a newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     note = forms.CharField(
         label="自评总体说明",
         required=False,
@@ -77,6 +79,8 @@ class SelfItemForm(BootstrapMixin, forms.Form):
 
 
 class VisitForm(BootstrapMixin, forms.Form):
+    # The assessment's edit version the page was built from: a save over a newer one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     visit_date = forms.DateField(
         label="实地考核日期",
         required=False,

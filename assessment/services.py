@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from jiaxing_minzheng.models import User
@@ -62,6 +63,21 @@ def _require(condition: bool, message: str) -> None:
 def _require_city(actor: User) -> None:
     if not is_city(actor):
         raise PermissionDenied("只有市民政局可以执行此操作。")
+
+
+def _claim(assessment: Assessment, expected_version: int | None) -> None:
+    """Refuse a save made from a page older than the assessment's last save (another inspector or
+    colleague saved in between): one conditional UPDATE claims the next edit version."""
+    if expected_version is None:
+        return
+    claimed = Assessment.objects.filter(pk=assessment.pk, version=expected_version).update(
+        version=F("version") + 1
+    )
+    if not claimed:
+        raise WorkflowError(
+            "未保存:您编辑期间,此考核已被他人保存。为避免覆盖对方的修改,请重新打开页面后再填写。"
+        )
+    assessment.version = expected_version + 1
 
 
 def _require_open(year: AssessmentYear) -> None:
@@ -196,7 +212,12 @@ class SelfItem:
 
 @transaction.atomic
 def self_assessment_save(
-    *, actor: User, assessment: Assessment, note: str, items: list[SelfItem]
+    *,
+    actor: User,
+    assessment: Assessment,
+    note: str,
+    items: list[SelfItem],
+    expected_version: int | None = None,
 ) -> Assessment:
     """Save the town's notes and evidence per item while the self-assessment is open."""
     _require_town(actor, assessment)
@@ -205,6 +226,7 @@ def self_assessment_save(
         assessment.state in (AssessmentState.DRAFT, AssessmentState.RETURNED),
         "自评已提交,等待县级考核,暂不能修改。",
     )
+    _claim(assessment, expected_version)
     for entry in items:
         _require(entry.score.assessment_id == assessment.pk, "考核项目不属于本次考核。")
         entry.score.town_note = entry.note
@@ -267,13 +289,20 @@ class CountyItem:
 
 @transaction.atomic
 def county_score_save(
-    *, actor: User, assessment: Assessment, visit_date: date | None, inspectors: str, items: list[CountyItem]
+    *,
+    actor: User,
+    assessment: Assessment,
+    visit_date: date | None,
+    inspectors: str,
+    items: list[CountyItem],
+    expected_version: int | None = None,
 ) -> Assessment:
     """The inspector's visit, on-site scores, overrides (with a reason) and not-applicable items."""
     _require_county(actor, assessment)
     _require_open(assessment.assessment_year)
     _require_county_open(assessment)
     _require(assessment.state == AssessmentState.SUBMITTED, "镇(街道)尚未提交自评,或已审定,不能评分。")
+    _claim(assessment, expected_version)
     for entry in items:
         score = entry.score
         _require(score.assessment_id == assessment.pk, "考核项目不属于本次考核。")
@@ -412,12 +441,18 @@ class CityItem:
 
 @transaction.atomic
 def city_score_save(
-    *, actor: User, assessment: Assessment, items: list[CityItem], comment: str = ""
+    *,
+    actor: User,
+    assessment: Assessment,
+    items: list[CityItem],
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Assessment:
     """The city's own scores for a sampled town, kept beside the county's."""
     _require_city(actor)
     _require_open(assessment.assessment_year)
     _require(assessment.sampled, "该镇(街道)不在督查样本中。")
+    _claim(assessment, expected_version)
     for entry in items:
         _require(entry.score.assessment_id == assessment.pk, "考核项目不属于本次考核。")
         if entry.city_points is not None:

@@ -97,7 +97,9 @@ class SelfAssess(AssessmentPage):
     template_name = "assessment/self_assess.html"
 
     def build(self, sheet: selectors.ScoreSheet, data=None, files=None):
-        note = SelfNoteForm(data, initial={"note": self.assessment.self_note})
+        note = SelfNoteForm(
+            data, initial={"note": self.assessment.self_note, "version": self.assessment.version}
+        )
         items = [SelfItemForm(data, files, score=score) for score in sheet.scores]
         return note, items
 
@@ -132,7 +134,11 @@ class SelfAssess(AssessmentPage):
         ]
         try:
             services.self_assessment_save(
-                actor=request.user, assessment=assessment, note=note_form.cleaned_data["note"], items=items
+                actor=request.user,
+                assessment=assessment,
+                note=note_form.cleaned_data["note"],
+                items=items,
+                expected_version=note_form.cleaned_data.get("version"),
             )
         except WorkflowError as refused:
             return self.show(sheet, note_form, item_forms, error=_refusal(refused))
@@ -174,7 +180,12 @@ class CountyScore(AssessmentPage):
 
     def build(self, sheet: selectors.ScoreSheet, data=None):
         visit = VisitForm(
-            data, initial={"visit_date": self.assessment.visit_date, "inspectors": self.assessment.inspectors}
+            data,
+            initial={
+                "visit_date": self.assessment.visit_date,
+                "inspectors": self.assessment.inspectors,
+                "version": self.assessment.version,
+            },
         )
         return visit, [CountyItemForm(data, score=score) for score in sheet.scores]
 
@@ -222,6 +233,7 @@ class CountyScore(AssessmentPage):
                 visit_date=visit_form.cleaned_data["visit_date"],
                 inspectors=visit_form.cleaned_data["inspectors"].strip(),
                 items=items,
+                expected_version=visit_form.cleaned_data.get("version"),
             )
         except WorkflowError as refused:
             return self.show(

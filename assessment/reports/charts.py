@@ -72,7 +72,7 @@ def progress_chart(
 ) -> SafeString:
     """Horizontal bars of progress toward every town standardized, one per county (or town group):
     dark for earlier years, light for this year, grey for the towns still to go."""
-    label_w, value_w, row_h, bar_h, top = 120, 130, 26, 16, 44
+    label_w, value_w, row_h, bar_h, top = 120, 130, 22, 14, 44
     plot_w = width - label_w - value_w
     height = top + row_h * max(len(bars), 1) + 12
     body = [_text(0, 16, title, size=14, weight="bold")]
@@ -124,7 +124,9 @@ def score_chart(bars: list[ScoreBar], *, title: str, pass_mark: Decimal, width: 
         f'<line x1="{x:.1f}" y1="{top - 4}" x2="{x:.1f}" y2="{bottom}" stroke="{LINE}" stroke-width="1.5"'
         ' stroke-dasharray="4 3"/>'
     )
-    body.append(_text(x, bottom + 14, f"合格线 {pass_mark.normalize():f} 分", size=11, anchor="middle", fill=LINE))
+    body.append(
+        _text(x, bottom + 14, f"合格线 {pass_mark.normalize():f} 分", size=11, anchor="middle", fill=LINE)
+    )
     return _svg(width, height, title, body)
 
 
@@ -165,5 +167,7 @@ def grouped_bars(
                 continue
             h = plot_h * float(min(value, maximum)) / float(maximum)
             body.append(_rect(x0 + s * bar_w, top + plot_h - h, bar_w - 1, h, SERIES[s % len(SERIES)]))
-        body.append(_text(left + c * group_w + group_w / 2, top + plot_h + 16, category, size=11, anchor="middle"))
+        body.append(
+            _text(left + c * group_w + group_w / 2, top + plot_h + 16, category, size=11, anchor="middle")
+        )
     return _svg(width, height, title, body)

@@ -16,9 +16,10 @@ from .summary import CitySummary
 
 PDF_TYPE = "application/pdf"
 
-# WeasyPrint says "Ignored ..." for every refused resource and every CSS property it does not know;
-# that belongs in the log at debug level, not in a finance officer's console.
-logging.getLogger("weasyprint").setLevel(logging.ERROR)
+# WeasyPrint announces every rendering step at INFO; only failures (a refused resource) belong in
+# the portal's log.
+for _name in ("weasyprint", "weasyprint.progress"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
 
 
 def render_pdf(template: str, context: dict, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
@@ -34,7 +35,7 @@ def award_pdf(report: AwardReport, *, fetcher: StaticOnlyFetcher | None = None) 
 
 
 def city_summary_pdf(summary: CitySummary, *, fetcher: StaticOnlyFetcher | None = None) -> bytes:
-    context = {"report": summary, "generated": cn_date(summary.generated_on), "chart": summary.chart()}
+    context = {"report": summary, "generated": cn_date(summary.generated_on), "charts": summary.charts()}
     return render_pdf("reports/city_summary.html", context, fetcher=fetcher)
 
 

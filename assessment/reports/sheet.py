@@ -77,7 +77,7 @@ class ScoringSheet:
 
     @property
     def heading(self) -> str:
-        return f"{self.year}年度镇(街道)民政工作规范化建设{self.title}"
+        return f"{self.office.town.name}{self.year}年度民政工作规范化建设{self.title}"
 
     @property
     def county_unit(self) -> str:
@@ -120,7 +120,9 @@ def scoring_sheet(office: Office, year: int) -> ScoringSheet:
     sections: dict[str, SheetSection] = {}
     for score in sheet.scores:
         item = score.item
-        group = sections.setdefault(item.section, SheetSection(item.section, labels.get(item.section, ""), []))
+        group = sections.setdefault(
+            item.section, SheetSection(item.section, labels.get(item.section, ""), [])
+        )
         group.items.append(
             SheetItem(
                 section=item.section,

@@ -14,7 +14,15 @@ from .. import subsidies
 from ..choices import Result, YearState
 from ..models import Assessment, AssessmentYear, Programme
 from . import charts
-from .common import DECIDED_STATES, Progress, assessment_year, standardized_before, today, towns_by_county
+from .common import (
+    DECIDED_STATES,
+    Progress,
+    assessment_year,
+    percent,
+    standardized_before,
+    today,
+    towns_by_county,
+)
 
 ZERO = Decimal("0.00")
 
@@ -40,6 +48,10 @@ class CountyLine:
     @property
     def amount(self) -> Decimal:
         return self.city_amount + self.county_amount
+
+    @property
+    def percent(self) -> Decimal:
+        return percent(self.cumulative, self.towns)
 
     @property
     def name(self) -> str:
@@ -75,14 +87,19 @@ class CitySummary:
             line.cumulative, line.towns, self.year, self.programme.start_year, self.programme.end_year
         )
 
-    def chart(self) -> str:
-        """Progress per county as an SVG bar chart (the same on the page and in the PDF)."""
+    def charts(self, per_chart: int = 24) -> list[str]:
+        """Progress per county as SVG bar charts (the same on the page and in the PDF), at most
+        `per_chart` counties each, so that each fits on a page."""
         bars = [charts.ProgressBar(r.name, r.earlier, r.new, r.towns) for r in self.rows]
-        return charts.progress_chart(
-            bars,
-            title=f"各县(市、区)规范化建设进度(截至{self.year}年)",
-            new_label=f"{self.year}年首次达标" if self.confirmed else f"{self.year}年(待确认)",
-        )
+        new_label = f"{self.year}年首次达标" if self.confirmed else f"{self.year}年(待确认)"
+        chunks = [bars[i : i + per_chart] for i in range(0, len(bars), per_chart)] or [[]]
+        title = f"各县(市、区)规范化建设进度(截至{self.year}年)"
+        return [
+            charts.progress_chart(
+                chunk, title=title if len(chunks) == 1 else f"{title}({n}/{len(chunks)})", new_label=new_label
+            )
+            for n, chunk in enumerate(chunks, start=1)
+        ]
 
 
 def city_summary(year: int) -> CitySummary:

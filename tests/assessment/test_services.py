@@ -258,3 +258,30 @@ def test_scoring_a_whole_year_costs_a_fixed_number_of_queries(world, year, djang
     with django_assert_max_num_queries(len(few.captured_queries)):
         scoring.score_offices(everyone, year.catalog, 2010)
     assert factories.TOWN_A in {o.town.code for o in everyone}
+
+
+def test_a_save_from_an_outdated_page_is_refused(world, year):
+    a = _assessment(year, world.office_a)
+    services.self_assessment_submit(actor=world.town_a, assessment=a)
+    shown = Assessment.objects.get(pk=a.pk).version  # two inspectors open the scoring page
+    rows = {s.item.code: s for s in scoring.item_rows(a)}
+    services.county_score_save(
+        actor=world.county_a,
+        assessment=a,
+        visit_date=None,
+        inspectors="甲",
+        items=[services.CountyItem(rows["B5"], Decimal(3))],
+        expected_version=shown,
+    )
+    stale = _assessment(year, world.office_a)
+    with pytest.raises(services.WorkflowError, match="已被他人保存"):
+        services.county_score_save(
+            actor=world.county_a,
+            assessment=stale,
+            visit_date=None,
+            inspectors="乙",
+            items=[services.CountyItem(rows["B5"], Decimal(1))],
+            expected_version=shown,
+        )
+    assert Assessment.objects.get(pk=a.pk).inspectors == "甲"
+    assert a.scores.get(item__code="B5").inspector_points == 3
