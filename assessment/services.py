@@ -527,6 +527,9 @@ def year_confirm(*, actor: User, year: AssessmentYear, comment: str = "") -> Ass
         if item_failed(score)
     ]
     RectificationTask.objects.bulk_create(tasks, ignore_conflicts=True)
+    from .subsidies import payments_refresh  # the award is due in the first confirmed year a town passes
+
+    payments_refresh(programme=year.programme, actor=actor)
     _log(year, Action.CONFIRM_YEAR, actor, comment=comment)
     return year
 

@@ -491,6 +491,9 @@ def seed_demo_city() -> DemoResult:
     from .demo_assessment import seed_assessments  # the assessment needs the accounts made above
 
     seed_assessments()
+    from .demo_subsidies import seed_subsidies  # the award follows the confirmed years
+
+    seed_subsidies()
     return DemoResult(
         accounts=accounts, offices=len(offices), staff=city.staff_count, records=city.record_count
     )

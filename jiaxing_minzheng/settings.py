@@ -177,5 +177,8 @@ LOGGING = {
     "loggers": {
         "portal.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # PDF rendering reports every step at INFO; only problems belong in the portal's log.
+        "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "fontTools": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("staffing.urls")),
     path("assessment/", include("assessment.urls")),
     path("supervision/", include("assessment.city_urls")),
+    path("reports/", include("assessment.report_urls")),
     path("history/<str:label>/<int:pk>/", history_views.object_history, name="object_history"),
     path(
         "files/<str:label>/<int:pk>/<str:field>/", evidence_views.evidence_download, name="evidence_download"

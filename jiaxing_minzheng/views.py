@@ -21,9 +21,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.TOWN and user.office_id:
         return redirect("offices:office_detail", user.office.town.code)
     if user.role == Role.COUNTY and user.county_id:
-        return redirect("offices:county_detail", user.county.code)
+        return redirect("reports:county_dashboard", user.county.code)
     if user.role == Role.CITY:
-        return redirect("offices:county_list")
+        return redirect("reports:city_dashboard")
     if user.role == Role.ADMIN:
         return redirect("portal:user_list")
     return render(request, "portal/unbound.html")

@@ -36,6 +36,7 @@ ROW_MODULES = (
     "tests.staffing.matrix_rows",
     "tests.assessment.matrix_rows",
     "tests.assessment.matrix_rows_city",
+    "tests.reports.matrix_rows",
 )
 
 

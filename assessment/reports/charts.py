@@ -32,8 +32,10 @@ def _rect(x, y, w, h, fill) -> str:
 
 def _svg(width: int, height: int, title: str, body: list[str]) -> SafeString:
     return mark_safe(  # noqa: S308 - every text above went through escape()
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" width="{width}" height="{height}"'
-        f' viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}" font-family="{FONT}">'
+        # 100% wide, the height following the view box: the chart fits its column on any screen.
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="report-chart" width="100%"'
+        f' viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" role="img"'
+        f' aria-label="{escape(title)}" font-family="{FONT}">'
         f"<title>{escape(title)}</title>{''.join(body)}</svg>"
     )
 

@@ -113,7 +113,8 @@ def test_inspector_opens_its_towns_but_not_another_county(portal, db):
     page = portal
     factories.user("nanhu", Role.COUNTY, county_obj=factories.county("330402"))
     login(page, "nanhu", factories.PASSWORD)
-    assert page.url.endswith("/offices/counties/330402/")
+    assert page.url.endswith("/reports/counties/330402/")  # the county's dashboard
+    page.goto(f"{page.base}/offices/counties/330402/")
     assert (
         page.locator("table tbody tr").count() == Office.objects.filter(town__county__code="330402").count()
     )
