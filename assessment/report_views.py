@@ -103,7 +103,11 @@ def city_dashboard(request: HttpRequest) -> HttpResponse:
     _require_city(request, "city dashboard")
     years = selectors.opened_years()
     year = selectors.pick_year(years, request.GET.get("year"))
-    context = {"dashboard": selectors.city_dashboard(year, years) if year else None, "years": years}
+    context = {
+        "dashboard": selectors.city_dashboard(year, years) if year else None,
+        "years": years,
+        "year_numbers": [y.year for y in years],
+    }
     return render(request, "reports/city_dashboard.html", context)
 
 
@@ -118,6 +122,7 @@ def county_dashboard(request: HttpRequest, code: str) -> HttpResponse:
         "county": county,
         "dashboard": selectors.county_dashboard(county, year, years) if year else None,
         "years": years,
+        "year_numbers": [y.year for y in years],
     }
     return render(request, "reports/county_dashboard.html", context)
 

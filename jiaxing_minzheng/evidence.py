@@ -32,7 +32,6 @@ PNG = EvidenceKind("image/png", ".png", "PNG 图片")
 PDF = EvidenceKind("application/pdf", ".pdf", "PDF 文件")
 PHOTOS = (JPEG, PNG)
 PHOTOS_AND_PDF = (JPEG, PNG, PDF)
-BY_CONTENT_TYPE = {k.content_type: k for k in PHOTOS_AND_PDF}
 
 
 def sniff(head: bytes) -> EvidenceKind | None:

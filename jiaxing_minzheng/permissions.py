@@ -216,11 +216,6 @@ def sync_user_permissions(user: User) -> None:
             assign_perm(perm, user, user.county)
 
 
-def scope_q(user: User, action: Action = Action.VIEW, prefix: str = "office") -> Q:
-    """A filter for records reached through `prefix` (e.g. ``staff__office``) limited to the scope."""
-    return Q(**{f"{prefix}__in": offices_for(user, action)})
-
-
 # -- training events ------------------------------------------------------------------------------
 # The city records its own training, each county its county's; a town sees the events its staff
 # could attend (the city's and its county's) but records none.
