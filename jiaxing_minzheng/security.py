@@ -1,7 +1,9 @@
 """The security log: one row and one log line per login, failure, lockout, logout or denied access."""
 
+import ipaddress
 import logging
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from .choices import SecurityEventKind
@@ -11,9 +13,20 @@ logger = logging.getLogger("portal.security")
 
 
 def client_ip(request: HttpRequest | None) -> str | None:
-    """The client's address as the app server sees it (behind nginx, set REMOTE_ADDR via the proxy)."""
+    """The client's address, for the logs and the login lockout.
+
+    Behind nginx every request comes from 127.0.0.1; with BEHIND_PROXY on, the address nginx puts in
+    X-Real-IP is used instead (nginx overwrites that header, so a client cannot choose its address).
+    Without a proxy the header is ignored for the same reason.
+    """
     if request is None:
         return None
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # no header or not an address: a misconfigured proxy, fall back to the socket's peer
     return request.META.get("REMOTE_ADDR") or None
 
 

@@ -8,6 +8,7 @@ DATABASE_URL.
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "jiaxing_minzheng.apps.PortalConfig",
     "offices",
     "duties",
@@ -46,7 +48,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its line covers the whole request, whatever the middleware below answers.
+    "jiaxing_minzheng.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,9 +126,42 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# No script of the portal reads the CSRF cookie: forms carry the token.
+CSRF_COOKIE_HTTPONLY = True
+
+# HTTPS. In production nginx terminates TLS and tells the portal so with X-Forwarded-Proto (it
+# overwrites whatever the client sent; see deploy/nginx/jiaxing-minzheng.conf).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer may probe the health check over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
+# Harmless on an intranet name (browsers only preload names submitted to their list), and what
+# `check --deploy` asks for.
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content Security Policy, on in every environment, tests included, so a page that needs an inline
+# script or style fails in development instead of in production. Everything the portal loads is its
+# own (Bootstrap and htmx are vendored); Bootstrap's form controls draw their arrows with data: SVGs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 
 # django-guardian: no anonymous user object; permissions live in the direct foreign-key tables.
 ANONYMOUS_USER_NAME = None
@@ -137,6 +175,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Lockout and the logs agree on who the client is (see jiaxing_minzheng.security.client_ip).
+AXES_CLIENT_IP_CALLABLE = "jiaxing_minzheng.security.client_ip"
+# On when the portal only ever receives requests through nginx, which sets X-Real-IP.
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -145,7 +187,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here; production serves it through whitenoise (or nginx, see docs/deploy.md).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -162,6 +205,15 @@ MEDIA_URL = "media/"
 EVIDENCE_ROOT = Path(env.str("EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence")))
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Behind nginx, the download view checks permissions and then hands the sending of the file to nginx
+# with X-Accel-Redirect to this internal location (see deploy/nginx/jiaxing-minzheng.conf). Empty:
+# the portal sends the file itself.
+EVIDENCE_X_ACCEL_PREFIX = env.str("EVIDENCE_X_ACCEL_PREFIX", default="")
+
+# Audit history (every record's versions) and the security log are kept at least this long;
+# `manage.py prune_history` deletes older rows and never accepts less than AUDIT_MIN_RETENTION_DAYS.
+AUDIT_MIN_RETENTION_DAYS = 180
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 
@@ -176,6 +228,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "portal.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # One line per request (jiaxing_minzheng.middleware); LOG_REQUESTS=false silences it.
+        "portal.request": {
+            "handlers": ["console"],
+            "level": "INFO" if env.bool("LOG_REQUESTS", default=True) else "WARNING",
+            "propagate": False,
+        },
         "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # PDF rendering reports every step at INFO; only problems belong in the portal's log.
         "weasyprint": {"handlers": ["console"], "level": "WARNING", "propagate": False},

@@ -1,5 +1,6 @@
 """Every URL of the portal, for every role, on an object of side a and of side c, by GET and POST:
-the exact answer each must get, and no write that is not meant. See tests/matrix.py.
+the exact answer each must get, no write that is not meant, and the security headers (the Content
+Security Policy among them) on every answer. See tests/matrix.py.
 
 A new URL fails `test_every_url_is_in_the_matrix` until it has a row.
 """
@@ -68,6 +69,8 @@ def _manager_writes(role: str, side: str, status: int) -> bool:
 
 PORTAL_ROWS: dict[str, Row] = {
     "home": Row(lambda w, s: reverse("home"), get=every_user(302), post=always(SAFE_ONLY)),
+    # Open to anyone, load balancers included: it says only "ok" (tests/portal/test_health.py).
+    "healthz": Row(lambda w, s: reverse("healthz"), get=always(200), post=always(SAFE_ONLY)),
     "login": Row(
         lambda w, s: reverse("login"),
         get=lambda r, s: 200 if r == "anonymous" else 302,
@@ -166,6 +169,10 @@ def matrix_world(world):
     return world
 
 
+# Every answer of every URL, redirects and refusals included, carries these (and a CSP).
+SECURITY_HEADERS = {"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_permission_matrix(name, matrix_world):
@@ -176,15 +183,20 @@ def test_permission_matrix(name, matrix_world):
         url = row.url(matrix_world, side)
         if method == "GET":
             expected = row.get(role, side)
-            status = client.get(url).status_code
+            response = client.get(url)
         else:
             expected = row.post(role, side)
             before = _fingerprint()
-            status = client.post(url, row.payload(matrix_world, side)).status_code
-            if _fingerprint() != before and not row.writes(role, side, status):
+            response = client.post(url, row.payload(matrix_world, side))
+            if _fingerprint() != before and not row.writes(role, side, response.status_code):
                 failures.append(f"{role} POST {url} ({side}) wrote to the database")
-        if status != expected:
-            failures.append(f"{role} {method} {url} ({side}): {status}, expected {expected}")
+        if response.status_code != expected:
+            failures.append(f"{role} {method} {url} ({side}): {response.status_code}, expected {expected}")
+        missing = [header for header, value in SECURITY_HEADERS.items() if response.get(header) != value]
+        if "Content-Security-Policy" not in response:
+            missing.append("Content-Security-Policy")
+        if missing:
+            failures.append(f"{role} {method} {url} ({side}): no {', '.join(missing)}")
     assert not failures, "\n".join(failures)
 
 

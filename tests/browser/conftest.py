@@ -58,17 +58,44 @@ class RequestLog:
         return [u for u in self.urls if not (u.startswith(self.origin) or u.startswith(("data:", "blob:")))]
 
 
+class CspWatch:
+    """What the Content Security Policy refused, as Chromium reports it on the console, and every
+    page of the portal that arrived without the policy."""
+
+    def __init__(self, origin: str) -> None:
+        self.origin = origin
+        self.violations: list[str] = []
+        self.unprotected: list[str] = []
+
+    def console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.violations.append(message.text)
+
+    def response(self, response) -> None:
+        is_page = response.request.resource_type == "document" and response.url.startswith(self.origin)
+        if is_page and "content-security-policy" not in response.headers:
+            self.unprotected.append(response.url)
+
+
 @pytest.fixture
 def portal(page, live_server):
-    """The page, with its requests logged; fails the test if any left the portal."""
+    """The page, with its requests logged; fails the test if any left the portal, if a page came
+    without the CSP header, or if the browser refused anything under the CSP (an inline script or
+    style somewhere would break that page in production)."""
     log = RequestLog(live_server.url)
+    csp = CspWatch(live_server.url)
     page.on("request", log.record)
+    page.on("console", csp.console)
+    page.on("response", csp.response)
     page.set_default_timeout(15_000)
     page.log = log
+    page.csp = csp
     page.base = live_server.url
     yield page
     assert log.urls, "the browser made no request at all"
     assert not log.foreign(), f"requests left the portal: {log.foreign()}"
+    assert not csp.unprotected, f"pages without a Content-Security-Policy header: {csp.unprotected}"
+    assert not csp.violations, f"the Content Security Policy refused: {csp.violations}"
 
 
 def login(page, username: str, password: str) -> None:

@@ -119,6 +119,23 @@ def test_download_gives_the_file_as_an_attachment(world):
         assert b"".join(response.streaming_content) == helpers.pdf_bytes()
 
 
+def test_behind_nginx_the_download_is_handed_over_with_x_accel_redirect(world, settings):
+    settings.EVIDENCE_X_ACCEL_PREFIX = "/_evidence/"
+    record = helpers.record(world.office_a)
+    attachment = helpers.attachment(record, upload=helpers.pdf("会议纪要.pdf"))
+    url = reverse("evidence_download", args=[LABEL, attachment.pk, "file"])
+    response = factories.client_for(world.county_a).get(url)
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/_evidence/{quote(attachment.file.name)}"
+    assert response.content == b""  # nginx sends the bytes
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote('会议纪要.pdf')}"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    # The permission check still comes first: another town gets no redirect to follow.
+    refused = factories.client_for(world.town_b).get(url)
+    assert refused.status_code == 404 and "X-Accel-Redirect" not in refused
+
+
 def test_preview_is_a_jpeg(world):
     record = helpers.record(world.office_a)
     attachment = helpers.attachment(record, upload=helpers.png())
