@@ -1,6 +1,7 @@
 """Accounts, the security-event log and the abstract base of every record the offices file."""
 
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -13,8 +14,19 @@ from .choices import Role, SecurityEventKind
 YEAR_VALIDATORS = [MinValueValidator(2009), MaxValueValidator(2100)]
 
 
+class UserManager(DjangoUserManager):
+    """`manage.py createsuperuser` makes the first administrator of a new installation: a superuser
+    is an administrator, bound to no office or county (the role constraint below insists)."""
+
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who signs in. Town staff are bound to one office, county inspectors to one county."""
+
+    objects = UserManager()
 
     full_name = models.CharField("姓名", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=30, blank=True)

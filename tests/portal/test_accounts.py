@@ -95,3 +95,16 @@ def test_user_list_query_count_is_flat(world):
     for i in range(40):
         factories.user(f"extra_{i:02d}", Role.TOWN, office_obj=world.office_a)
     assert factories.count_queries(client, url) == few
+
+
+@pytest.mark.django_db
+def test_createsuperuser_makes_the_first_administrator(monkeypatch):
+    """A new installation starts with `manage.py createsuperuser` (docs/deploy.md)."""
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "First-admin-2010")
+    call_command("createsuperuser", interactive=False, username="root", email="", verbosity=0)
+    admin = User.objects.get(username="root")
+    assert admin.role == Role.ADMIN and admin.is_superuser and admin.is_staff
+    assert admin.office_id is None and admin.county_id is None
+    assert admin.check_password("First-admin-2010")
