@@ -18,7 +18,7 @@ PYTEST_ARGS ?=
 OS_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
 TEST_OS_PACKAGES := chromium poppler-utils
 
-.PHONY: help install install-test os-packages os-packages-test migrate demo run test lint format check screenshots clean
+.PHONY: help install install-test os-packages os-packages-test migrate demo run serve test lint format check screenshots clean
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -65,6 +65,9 @@ run: install ## set up and serve the portal at http://127.0.0.1:8000
 	@echo "Serving http://$(HOST):$(PORT)/  (demo accounts: see README.md, password demo12345)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
+serve: os-packages $(VENV)/.installed ## the production stack locally: gunicorn + worker on PostgreSQL (DATABASE_URL)
+	deploy/serve-local.sh
+
 test: install-test ## run every test (DATABASE_URL picks the database; SQLite when unset)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
@@ -86,6 +89,11 @@ screenshots: install-test ## take the pictures in docs/screenshots/ (a browser t
 clean: ## remove the virtualenv, the SQLite database and stored evidence files of the dev set-up
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* var staticfiles
 
-.PHONY: bench
+.PHONY: bench loadtest
 bench: $(VENV)/.installed ## run the benchmarks in bench/ (each builds its own temporary database)
 	@for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script || exit 1; done
+
+LOADTEST_ARGS ?=
+loadtest: $(VENV)/.installed ## load test: 50 users against gunicorn + PostgreSQL, 5 minutes (bench/load/)
+	$(PIP) install -q -r requirements-bench.txt
+	$(PY) bench/load/run.py $(LOADTEST_ARGS)
