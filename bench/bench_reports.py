@@ -19,7 +19,7 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
-from scale import build_province, setup_django, timed
+from scale import build_province, set_award_subsidies, setup_django, timed
 
 setup_django()
 
@@ -29,7 +29,7 @@ from django.utils import timezone  # noqa: E402
 
 from assessment import services, subsidies, tasks  # noqa: E402
 from assessment.choices import AssessmentState, Result, YearState  # noqa: E402
-from assessment.models import Assessment, AssessmentYear, CatalogVersion, MatchingKind  # noqa: E402
+from assessment.models import Assessment, AssessmentYear, CatalogVersion  # noqa: E402
 from assessment.reports import award, pdf, summary, xlsx  # noqa: E402
 from jiaxing_minzheng.choices import Role  # noqa: E402
 from jiaxing_minzheng.models import User  # noqa: E402
@@ -70,24 +70,7 @@ Assessment.objects.bulk_update(assessments, ["total", "result", "state", "frozen
 AssessmentYear.objects.filter(pk=year.pk).update(state=YearState.CONFIRMED, confirmed_at=now)
 
 with timed("set the standard and matchings, compute payments", results):
-    subsidies.standard_save(
-        actor=city,
-        programme=programme,
-        city_award=Decimal("50000"),
-        tiers=[(Decimal("95"), Decimal("60000"))],
-    )
-    subsidies.matchings_save(
-        actor=city,
-        programme=programme,
-        entries=[
-            subsidies.MatchingEntry(
-                county=c,
-                kind=MatchingKind.AMOUNT if i % 2 else MatchingKind.SHARE,
-                value=Decimal("30000") if i % 2 else Decimal("0.5"),
-            )
-            for i, c in enumerate(County.objects.order_by("code"))
-        ],
-    )
+    set_award_subsidies(city, programme)
 refresh_again = subsidies.payments_refresh(programme=programme, actor=city)
 assert refresh_again.changed == 0
 

@@ -140,3 +140,30 @@ def build_province(year: int = 2010) -> int:
         TrainingAttendance(event=event, staff=s) for s in StaffMember.objects.all() if rng.random() < 0.85
     )
     return len(offices)
+
+
+def set_award_subsidies(city, programme) -> None:
+    """The programme's award standard (50,000 yuan, 60,000 from 95 points) and every county's matching,
+    by amount and by share in turn, as the city would enter them."""
+    from assessment import subsidies
+    from assessment.models import MatchingKind
+    from offices.models import County
+
+    subsidies.standard_save(
+        actor=city,
+        programme=programme,
+        city_award=Decimal("50000"),
+        tiers=[(Decimal("95"), Decimal("60000"))],
+    )
+    subsidies.matchings_save(
+        actor=city,
+        programme=programme,
+        entries=[
+            subsidies.MatchingEntry(
+                county=c,
+                kind=MatchingKind.AMOUNT if i % 2 else MatchingKind.SHARE,
+                value=Decimal("30000") if i % 2 else Decimal("0.5"),
+            )
+            for i, c in enumerate(County.objects.order_by("code"))
+        ],
+    )
