@@ -26,7 +26,7 @@ from . import report_forms as forms
 from . import report_selectors as selectors
 from . import subsidies, tasks
 from .models import AssessmentYear, ExportJob, ExportState, Payment, SubsidyStandard
-from .reports import ReportError, award, pdf, sheet, summary, xlsx
+from .reports import ReportError, award, cache, pdf, sheet, summary, xlsx
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 CONTENT_TYPES = {"pdf": pdf.PDF_TYPE, "xlsx": xlsx.XLSX_TYPE}
@@ -58,11 +58,13 @@ def _download(content: bytes, *, fmt: str, filename: str) -> HttpResponse:
 def award_report(request: HttpRequest, year: int, code: str, fmt: str) -> HttpResponse:
     """以奖代补资金汇总表 of a county and year: the city for every county, an inspector for its own."""
     county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
+    # Taken before the report is read, so a change in between makes the next request render anew.
+    fingerprint = tasks.data_fingerprint(year) if fmt == "pdf" else ""
     try:
         report = award.award_report(county, year)
     except ReportError as error:
         raise Http404(str(error)) from error
-    content = pdf.award_pdf(report) if fmt == "pdf" else xlsx.award_xlsx(report)
+    content = cache.award_pdf(report, fingerprint=fingerprint) if fmt == "pdf" else xlsx.award_xlsx(report)
     return _download(content, fmt=fmt, filename=report.filename)
 
 
@@ -71,11 +73,16 @@ def award_report(request: HttpRequest, year: int, code: str, fmt: str) -> HttpRe
 def city_summary(request: HttpRequest, year: int, fmt: str) -> HttpResponse:
     """The city summary of a year: the city's only."""
     _require_city(request, f"city summary {year}")
+    # Taken before the report is read, so a change in between makes the next request render anew.
+    fingerprint = tasks.data_fingerprint(year) if fmt == "pdf" else ""
     try:
         report = summary.city_summary(year)
     except ReportError as error:
         raise Http404(str(error)) from error
-    content = pdf.city_summary_pdf(report) if fmt == "pdf" else xlsx.city_summary_xlsx(report)
+    if fmt == "pdf":
+        content = cache.city_summary_pdf(report, fingerprint=fingerprint)
+    else:
+        content = xlsx.city_summary_xlsx(report)
     return _download(content, fmt=fmt, filename=report.filename)
 
 

@@ -2,11 +2,10 @@
 county's award report, as PDF and XLSX, with the city summary, for one year.
 
 A finished zip is kept in a private folder next to the evidence files and handed out again as long
-as the data it was made from is unchanged: `data_fingerprint` hashes exactly what the reports read
-(divisions, the programme's assessments and years, payments, standard, tiers and matchings), so any
-change, even one written in bulk without an audit row, makes the next request build a new file."""
+as the data it was made from is unchanged (reports/fingerprint.py), so any change, even one written in
+bulk without an audit row, makes the next request build a new file. Its PDFs come through the kept
+copies of reports/cache.py: a county's report downloaded since the last change is not rendered again."""
 
-import hashlib
 import logging
 import zipfile
 from pathlib import Path
@@ -17,19 +16,11 @@ from django.utils import timezone
 from django_tasks import task
 
 from jiaxing_minzheng.models import User
-from offices.models import County, Office, Town
+from offices.models import County
 
-from .models import (
-    Assessment,
-    AssessmentYear,
-    CountyMatching,
-    ExportJob,
-    ExportState,
-    Payment,
-    SubsidyStandard,
-    SubsidyTier,
-)
-from .reports import award, pdf, summary, xlsx
+from .models import ExportJob, ExportState
+from .reports import award, cache, summary, xlsx
+from .reports.fingerprint import data_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -37,62 +28,6 @@ logger = logging.getLogger(__name__)
 def export_root() -> Path:
     """The private folder of finished zips: beside the evidence folder, never served as static."""
     return Path(settings.EVIDENCE_ROOT).resolve().parent / "exports"
-
-
-def data_fingerprint(year: int) -> str:
-    """A hash of everything the year's reports are made from. Nine queries."""
-    digest = hashlib.sha256(f"reports-{year}".encode())
-
-    def feed(rows) -> None:
-        for row in rows:
-            digest.update(repr(tuple(row)).encode())
-        digest.update(b"\x1e")
-
-    opened = AssessmentYear.objects.filter(year=year).first()
-    if opened is None:
-        return digest.hexdigest()
-    programme_id = opened.programme_id
-    feed(
-        AssessmentYear.objects.filter(programme_id=programme_id)
-        .order_by("year")
-        .values_list("year", "state", "catalog_id")
-    )
-    feed(County.objects.order_by("pk").values_list("pk", "code", "name"))
-    feed(Town.objects.order_by("pk").values_list("pk", "county_id", "code", "name", "kind"))
-    feed(Office.objects.order_by("pk").values_list("pk", "town_id", "name"))
-    feed(
-        Assessment.objects.filter(assessment_year__programme_id=programme_id, assessment_year__year__lte=year)
-        .order_by("pk")
-        .values_list("pk", "assessment_year_id", "office_id", "state", "total", "result")
-    )
-    feed(
-        Payment.objects.filter(programme_id=programme_id)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "office_id",
-            "year",
-            "score",
-            "city_amount",
-            "county_amount",
-            "county_basis",
-            "paid",
-            "paid_on",
-        )
-    )
-    feed(Payment.objects.filter(programme_id=programme_id).order_by("pk").values_list("document_no"))
-    feed(SubsidyStandard.objects.filter(programme_id=programme_id).values_list("city_award"))
-    feed(
-        SubsidyTier.objects.filter(standard__programme_id=programme_id)
-        .order_by("min_score")
-        .values_list("min_score", "amount")
-    )
-    feed(
-        CountyMatching.objects.filter(programme_id=programme_id)
-        .order_by("county_id")
-        .values_list("county_id", "kind", "amount", "share")
-    )
-    return digest.hexdigest()
 
 
 def _file_ok(job: ExportJob) -> bool:
@@ -153,11 +88,12 @@ def run_export(job_id: int) -> str:
             for done, county in enumerate(counties, start=1):
                 report = award.award_report(county, job.year)
                 folder = f"{county.code}_{county.name}"
-                bundle.writestr(f"{folder}/{report.filename}.pdf", pdf.award_pdf(report))
+                rendered = cache.award_pdf(report, fingerprint=fingerprint)
+                bundle.writestr(f"{folder}/{report.filename}.pdf", rendered)
                 bundle.writestr(f"{folder}/{report.filename}.xlsx", xlsx.award_xlsx(report))
                 ExportJob.objects.filter(pk=job.pk).update(done=done)
             city = summary.city_summary(job.year)
-            bundle.writestr(f"{city.filename}.pdf", pdf.city_summary_pdf(city))
+            bundle.writestr(f"{city.filename}.pdf", cache.city_summary_pdf(city, fingerprint=fingerprint))
             bundle.writestr(f"{city.filename}.xlsx", xlsx.city_summary_xlsx(city))
         partial.replace(root / name)
     except Exception as error:

@@ -19,12 +19,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def setup_django() -> None:
     """Point Django at a fresh temporary SQLite file unless BENCH_DATABASE_URL is set, then migrate."""
     sys.path.insert(0, str(ROOT))
+    folder = tempfile.mkdtemp(prefix="bench-")
     if "BENCH_DATABASE_URL" in os.environ:
         os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
     else:
-        folder = tempfile.mkdtemp(prefix="bench-")
         os.environ["DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
-        os.environ.setdefault("EVIDENCE_ROOT", f"{folder}/evidence")
+    # Its own evidence folder, and with it its own exports and kept PDFs (never an earlier run's).
+    os.environ.setdefault("EVIDENCE_ROOT", f"{folder}/evidence")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiaxing_minzheng.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

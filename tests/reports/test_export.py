@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from assessment import subsidies, tasks
 from assessment.models import ExportJob, ExportState, Payment
+from assessment.reports import pdf
 from offices.models import County
 from tests import factories
 
@@ -119,7 +120,7 @@ def test_a_failure_is_recorded(programme, world, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("磁盘已满")
 
-    monkeypatch.setattr(tasks.pdf, "award_pdf", broken)
+    monkeypatch.setattr(pdf, "award_pdf", broken)
     with pytest.raises(RuntimeError):
         tasks.run_export(job.pk)
     job.refresh_from_db()
