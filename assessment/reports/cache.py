@@ -3,9 +3,10 @@ or the city summary, and the city asks for the same reports again and again whil
 same.
 
 A kept file is handed out only when everything that shaped it is unchanged:
-- the year's data, by `tasks.data_fingerprint` (what the zip export already trusts);
+- the year's data, by `fingerprint.data_fingerprint` (what the zip export already trusts);
 - the date printed on it (a report says when it was made, so a new day makes a new file);
-- the portal's report code and templates and the WeasyPrint version (an upgrade renders anew).
+- the portal's report code, templates and template filters and the WeasyPrint version (an upgrade
+  renders anew).
 
 The files sit in a private folder beside the zips of the background export (shared by every app
 server, like the evidence files). Each report keeps at most one file: writing a new one removes the
@@ -40,11 +41,13 @@ def cache_root() -> Path:
 
 @cache
 def render_version() -> str:
-    """A hash of what turns report data into a PDF: this package, the report templates and the
-    WeasyPrint version. Read once per process; an upgrade restarts the processes."""
+    """A hash of what turns report data into a PDF: this package, the report templates, the
+    portal's template filters (money, dates) and the WeasyPrint version. Read once per process; an
+    upgrade restarts the processes."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
     templates = Path(settings.BASE_DIR) / "templates" / "reports"
-    for path in sorted([*REPORT_CODE.glob("*.py"), *templates.iterdir()]):
+    filters = Path(settings.BASE_DIR) / "jiaxing_minzheng" / "templatetags"
+    for path in sorted([*REPORT_CODE.glob("*.py"), *templates.iterdir(), *filters.glob("*.py")]):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
