@@ -13,23 +13,19 @@ matching, and times:
 Target (the issue): the county PDF under 3 seconds. Prints the figures recorded in
 docs/performance.md."""
 
-import random
 import subprocess
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 
-from scale import build_province, set_award_subsidies, setup_django, timed
+from scale import build_province, confirm_believably, set_award_subsidies, setup_django, timed
 
 setup_django()
 
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
 from assessment import services, subsidies, tasks  # noqa: E402
-from assessment.choices import AssessmentState, Result, YearState  # noqa: E402
-from assessment.models import Assessment, AssessmentYear, CatalogVersion  # noqa: E402
+from assessment.models import CatalogVersion  # noqa: E402
 from assessment.reports import award, cache, pdf, summary, xlsx  # noqa: E402
 from jiaxing_minzheng.choices import Role  # noqa: E402
 from jiaxing_minzheng.models import User  # noqa: E402
@@ -57,17 +53,7 @@ programme = services.programme_create(actor=city, name="规范化建设三年行
 with timed("open the year", results):
     year = services.year_open(actor=city, programme=programme, catalog=CatalogVersion.objects.get(year=2010))
 
-# Confirm the year with believable results (the workflow itself is bench_scoring's business).
-rng = random.Random(2010)
-now = timezone.now()
-assessments = list(year.assessments.all())
-for a in assessments:
-    a.total = Decimal(rng.randrange(7000, 10000)) / 100
-    a.result = Result.PASS if a.total >= 85 else Result.FAIL
-    a.state = AssessmentState.CONFIRMED
-    a.frozen_at = now
-Assessment.objects.bulk_update(assessments, ["total", "result", "state", "frozen_at"], batch_size=500)
-AssessmentYear.objects.filter(pk=year.pk).update(state=YearState.CONFIRMED, confirmed_at=now)
+confirm_believably(year, seed=2010)
 
 with timed("set the standard and matchings, compute payments", results):
     set_award_subsidies(city, programme)

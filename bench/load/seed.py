@@ -25,12 +25,11 @@ import json
 import random
 import sys
 import time
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scale import build_province, set_award_subsidies, setup_django
+from scale import build_province, confirm_believably, set_award_subsidies, setup_django
 
 PASSWORD = "load-test-2026"  # noqa: S105 - a throw-away database on the loopback interface
 CITY_ACCOUNTS = 5
@@ -90,11 +89,10 @@ def make_accounts() -> dict[str, list]:
 def open_years(year: int) -> None:
     """Last year confirmed with results and the award subsidies set; this year open, one town in
     three drafting its self-assessment and the others submitted to their county."""
-    from django.utils import timezone
 
     from assessment import services
-    from assessment.choices import AssessmentState, CountyState, Result, YearState
-    from assessment.models import Assessment, AssessmentYear, CatalogVersion, CountyResult
+    from assessment.choices import AssessmentState
+    from assessment.models import Assessment, CatalogVersion
     from jiaxing_minzheng.models import User
 
     city = User.objects.get(username="load_city_1")
@@ -107,18 +105,7 @@ def open_years(year: int) -> None:
         programme=programme,
         catalog=services.catalog_copy(actor=city, source=source, year=year - 1),
     )
-    # Last year's results, believable rather than computed (no records were filed for it here).
-    rng = random.Random(year)
-    now = timezone.now()
-    done = list(last.assessments.all())
-    for a in done:
-        a.total = Decimal(rng.randrange(7000, 10000)) / 100
-        a.result = Result.PASS if a.total >= 85 else Result.FAIL
-        a.state = AssessmentState.CONFIRMED
-        a.frozen_at = now
-    Assessment.objects.bulk_update(done, ["total", "result", "state", "frozen_at"], batch_size=500)
-    CountyResult.objects.filter(assessment_year=last).update(state=CountyState.CONFIRMED, submitted_at=now)
-    AssessmentYear.objects.filter(pk=last.pk).update(state=YearState.CONFIRMED, confirmed_at=now)
+    confirm_believably(last, seed=year)  # last year's results
     set_award_subsidies(city, programme)
 
     current = services.year_open(
