@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from django import forms
 
-from jiaxing_minzheng.forms import BootstrapMixin, RecordForm
-from jiaxing_minzheng.models import YEAR_VALIDATORS
+from core.forms import BootstrapMixin, RecordForm
+from core.models import YEAR_VALIDATORS
 from offices.choices import PostedRuleKind
 
 from .choices import Method, Rule

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Max, Prefetch, Q, QuerySet, Sum
 
-from jiaxing_minzheng.history import object_versions
+from core.history import object_versions
 from offices.choices import Equipment, ItFacility, PostedRuleKind
 from offices.models import County, Office
 

@@ -15,10 +15,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.permissions import is_city, is_county
-from jiaxing_minzheng.records import StaleEdit
-from jiaxing_minzheng.security import record_security_event
+from core.records import StaleEdit
+from portal.choices import SecurityEventKind
+from portal.permissions import is_city, is_county
+from portal.security import record_security_event
 
 from . import city_forms as forms
 from . import city_selectors as selectors

@@ -8,8 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
-from jiaxing_minzheng.evidence import EvidenceField
-from jiaxing_minzheng.forms import BootstrapMixin, not_in_future
+from core.evidence import EvidenceField
+from core.forms import BootstrapMixin, not_in_future
 
 from .choices import Method
 from .models import ItemScore

@@ -7,8 +7,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from jiaxing_minzheng.models import YEAR_VALIDATORS, TrackedModel
-from jiaxing_minzheng.storage import evidence_storage, evidence_upload_to
+from core.models import YEAR_VALIDATORS, TrackedModel
+from core.storage import evidence_storage, evidence_upload_to
 
 from .choices import Action, AssessmentState, CountyState, Method, Result, Rule, Section, TaskState, YearState
 

@@ -2,7 +2,7 @@
 three reports as PDF and XLSX, the background zip of every county's report with its progress, and
 the city's subsidy pages (standard and tiers, county matching, payments and marking them paid).
 
-Who may see what is decided by jiaxing_minzheng.permissions: a county's report for the city and that
+Who may see what is decided by portal.permissions: a county's report for the city and that
 county's inspectors (another county's answers 404; towns and the administrator get 403); a scoring
 sheet for whoever may view the office; everything else is the city's. Writes go through
 assessment.subsidies and assessment.tasks, which check the city's right again."""
@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.permissions import Action, get_county_or_deny, get_office_or_deny, is_city
-from jiaxing_minzheng.records import StaleEdit
-from jiaxing_minzheng.security import record_security_event
+from core.records import StaleEdit
 from offices.models import County
+from portal.choices import SecurityEventKind
+from portal.permissions import Action, get_county_or_deny, get_office_or_deny, is_city
+from portal.security import record_security_event
 
 from . import report_forms as forms
 from . import report_selectors as selectors

@@ -10,9 +10,9 @@ from decimal import Decimal
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action, counties_for, is_city, is_county, is_town, offices_for
 from offices.models import County, Office
+from portal.models import User
+from portal.permissions import Action, counties_for, is_city, is_county, is_town, offices_for
 
 from . import scoring
 from .choices import AssessmentState, CountyState, Result, TaskState, YearState

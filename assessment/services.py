@@ -14,11 +14,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action as Can
-from jiaxing_minzheng.permissions import can, counties_for, is_city
-from jiaxing_minzheng.records import record_save
+from core.records import record_save
 from offices.models import County, Office
+from portal.models import User
+from portal.permissions import Action as Can
+from portal.permissions import can, counties_for, is_city
 
 from . import scoring
 from .choices import Action, AssessmentState, CountyState, Method, YearState

@@ -25,10 +25,10 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import is_city
-from jiaxing_minzheng.records import record_save
+from core.records import record_save
 from offices.models import County
+from portal.models import User
+from portal.permissions import is_city
 
 from .choices import Result, YearState
 from .models import (

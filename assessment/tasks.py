@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from jiaxing_minzheng.models import User
 from offices.models import County
+from portal.models import User
 
 from .models import ExportJob, ExportState
 from .reports import award, cache, summary, xlsx

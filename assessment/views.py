@@ -2,7 +2,7 @@
 town's self-assessment, the county's scoring, return and approval, the county's overview and its
 submission to the city, and the rectification tasks.
 
-Who may act is decided by jiaxing_minzheng.permissions (404 outside the user's scope, 403 without the
+Who may act is decided by portal.permissions (404 outside the user's scope, 403 without the
 right); whether the assessment's state allows it, by assessment.services, whose refusals
 (WorkflowError) are shown to the user as they are."""
 
@@ -16,11 +16,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.evidence import PHOTOS_AND_PDF, allowed_help
-from jiaxing_minzheng.permissions import Action, can, get_county_or_deny, role_may
-from jiaxing_minzheng.record_views import OfficePage, RecordListPage
-from jiaxing_minzheng.security import record_security_event
+from core.evidence import PHOTOS_AND_PDF, allowed_help
+from portal.choices import SecurityEventKind
+from portal.permissions import Action, can, get_county_or_deny, role_may
+from portal.record_views import OfficePage, RecordListPage
+from portal.security import record_security_event
 
 from . import selectors, services
 from .choices import AssessmentState, Method, TaskState

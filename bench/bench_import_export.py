@@ -46,9 +46,9 @@ from django.urls import reverse  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
 from duties.models import Duty, DutyRecord  # noqa: E402
-from jiaxing_minzheng.choices import Role  # noqa: E402
-from jiaxing_minzheng.services import user_create  # noqa: E402
 from offices.models import County, Office  # noqa: E402
+from portal.choices import Role  # noqa: E402
+from portal.services import user_create  # noqa: E402
 from staffing.models import StaffMember  # noqa: E402
 
 SURNAMES = (

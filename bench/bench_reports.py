@@ -27,9 +27,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from assessment import services, subsidies, tasks  # noqa: E402
 from assessment.models import CatalogVersion  # noqa: E402
 from assessment.reports import award, cache, pdf, summary, xlsx  # noqa: E402
-from jiaxing_minzheng.choices import Role  # noqa: E402
-from jiaxing_minzheng.models import User  # noqa: E402
 from offices.models import County, Office, Town  # noqa: E402
+from portal.choices import Role  # noqa: E402
+from portal.models import User  # noqa: E402
 
 BIG = 100
 results: dict[str, float] = {}

@@ -38,8 +38,8 @@ assert results["score every office"] < 10, "over the 10-second target"
 
 # Opening the year writes what scoring computed: 1,365 assessments and their item scores.
 from assessment import services  # noqa: E402
-from jiaxing_minzheng.choices import Role  # noqa: E402
-from jiaxing_minzheng.models import User  # noqa: E402
+from portal.choices import Role  # noqa: E402
+from portal.models import User  # noqa: E402
 
 city = User.objects.create(username="bench_city", role=Role.CITY)
 programme = services.programme_create(actor=city, name="三年行动", start_year=2010)

@@ -20,7 +20,7 @@ keepalive = 5
 # Recycle workers now and then, so a slow leak in a library never grows without bound.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 2000))
 max_requests_jitter = 200
-# The portal logs one line per request itself (jiaxing_minzheng.middleware.RequestLogMiddleware),
+# The portal logs one line per request itself (portal.middleware.RequestLogMiddleware),
 # with the user; gunicorn's own access log would only repeat it.
 accesslog = None
 errorlog = "-"

@@ -1,13 +1,13 @@
 """Forms of the duty sheet, the duty records and their evidence files. Messages are in Chinese and
 stand next to the field they concern; a record's date may not lie in the future; evidence files are
-checked by content (jiaxing_minzheng.evidence)."""
+checked by content (core.evidence)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from jiaxing_minzheng.evidence import PHOTOS_AND_PDF, EvidenceField, allowed_help
-from jiaxing_minzheng.forms import BootstrapMixin, RecordForm
+from core.evidence import PHOTOS_AND_PDF, EvidenceField, allowed_help
+from core.forms import BootstrapMixin, RecordForm
 
 from .models import DutyRecord, DutySheetEntry
 from .selectors import duty_list

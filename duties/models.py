@@ -5,8 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from jiaxing_minzheng.models import OfficeRecord, TrackedModel
-from jiaxing_minzheng.storage import evidence_storage, evidence_upload_to
+from core.models import OfficeRecord, TrackedModel
+from core.storage import evidence_storage, evidence_upload_to
 
 
 class Duty(models.Model):

@@ -11,11 +11,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.record_views import FIRST_YEAR
-from jiaxing_minzheng.spreadsheets.cells import CellError, clean_code, clean_free_text, parse_date
-from jiaxing_minzheng.spreadsheets.columns import Column, DataRow, Layout
-from jiaxing_minzheng.spreadsheets.importing import (
+from core.spreadsheets.cells import CellError, clean_code, clean_free_text, parse_date
+from core.spreadsheets.columns import Column, DataRow, Layout
+from core.spreadsheets.importing import (
     CHANGE,
     CREATE,
     SKIP,
@@ -23,14 +21,15 @@ from jiaxing_minzheng.spreadsheets.importing import (
     Plan,
     RowCheck,
     RowPlan,
-    TownLookup,
     create_with_history,
-    row_office,
     town_column,
     update_with_history,
 )
-from jiaxing_minzheng.spreadsheets.writing import Table, rows_from_dataset
+from core.spreadsheets.writing import Table, rows_from_dataset
+from offices.lookups import TownLookup, row_office
 from offices.models import Office
+from portal.models import User
+from portal.record_views import FIRST_YEAR
 
 from .models import Duty, DutyRecord
 

@@ -1,6 +1,6 @@
 """Writes on an office's duty sheet, its duty records and their evidence files.
 
-Each goes through jiaxing_minzheng.records, so it is atomic, validated, names the acting user in the
+Each goes through core.records, so it is atomic, validated, names the acting user in the
 audit history and refuses an edit made from an outdated form. `actor=None` means a trusted
 command-line caller; any other actor must be allowed to file the office's records."""
 
@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from jiaxing_minzheng.evidence import PHOTOS_AND_PDF, validate_evidence
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action, can
-from jiaxing_minzheng.records import record_delete, record_save
-from jiaxing_minzheng.storage import evidence_storage
+from core.evidence import PHOTOS_AND_PDF, validate_evidence
+from core.records import record_delete, record_save
+from core.storage import evidence_storage
+from portal.models import User
+from portal.permissions import Action, can
 
 from .models import DutyRecord, DutyRecordAttachment, DutySheetEntry
 

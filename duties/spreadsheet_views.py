@@ -3,15 +3,11 @@ import into the user's own office (county imports are offices.spreadsheet_views)
 
 from django.http import HttpRequest, HttpResponse
 
-from jiaxing_minzheng.permissions import Action
-from jiaxing_minzheng.record_views import OfficePage
-from jiaxing_minzheng.spreadsheets.views import (
-    OwnOfficeImportPage,
-    check_format,
-    template_response,
-)
-from jiaxing_minzheng.spreadsheets.writing import export_response
+from core.spreadsheets.writing import export_response
 from offices.models import Office
+from portal.import_views import OwnOfficeImportPage, check_format, template_response
+from portal.permissions import Action
+from portal.record_views import OfficePage
 
 from .resources import DutyRecordImport, record_table
 from .views import RecordList

@@ -1,6 +1,6 @@
 """Pages of an office's duty sheet (职责标准) and duty records (工作台账) with their evidence files.
 
-The office is found and checked by jiaxing_minzheng.record_views; every record and attachment is
+The office is found and checked by portal.record_views; every record and attachment is
 then looked up within that office, so an id of another office answers 404. Writes go through
 duties.services."""
 
@@ -13,8 +13,8 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
-from jiaxing_minzheng.permissions import Action
-from jiaxing_minzheng.record_views import (
+from portal.permissions import Action
+from portal.record_views import (
     OfficePage,
     RecordDeletePage,
     RecordEditPage,

@@ -40,16 +40,19 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
-    "jiaxing_minzheng.apps.PortalConfig",
+    "core",
+    "portal",
     "offices",
     "duties",
     "staffing",
     "assessment",
+    "overview",
+    "operations",
 ]
 
 MIDDLEWARE = [
     # First, so that its line covers the whole request, whatever the middleware below answers.
-    "jiaxing_minzheng.middleware.RequestLogMiddleware",
+    "portal.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -78,7 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "jiaxing_minzheng.context_processors.portal",
+                "core.context_processors.portal",
             ],
         },
     },
@@ -108,7 +111,7 @@ AUTHENTICATION_BACKENDS = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "jiaxing_minzheng.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "portal.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -175,8 +178,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
-# Lockout and the logs agree on who the client is (see jiaxing_minzheng.security.client_ip).
-AXES_CLIENT_IP_CALLABLE = "jiaxing_minzheng.security.client_ip"
+# Lockout and the logs agree on who the client is (see portal.security.client_ip).
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 # On when the portal only ever receives requests through nginx, which sets X-Real-IP.
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
 
@@ -228,7 +231,7 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "portal.security": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # One line per request (jiaxing_minzheng.middleware); LOG_REQUESTS=false silences it.
+        # One line per request (portal.middleware); LOG_REQUESTS=false silences it.
         "portal.request": {
             "handlers": ["console"],
             "level": "INFO" if env.bool("LOG_REQUESTS", default=True) else "WARNING",

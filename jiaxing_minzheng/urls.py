@@ -2,15 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import evidence_views, health, history_views, views
+from jiaxing_minzheng import health
+from overview import views as overview_views
+from portal import evidence_views, history_views, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", overview_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("accounts/login/", views.PortalLoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", views.PortalPasswordChangeView.as_view(), name="password_change"),
-    path("accounts/", include("jiaxing_minzheng.account_urls")),
+    path("accounts/", include("portal.account_urls")),
     path("offices/", include("offices.urls")),
     path("offices/<str:town_code>/duties/", include("duties.urls")),
     path("", include("staffing.urls")),
@@ -29,8 +31,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "jiaxing_minzheng.views.permission_denied"
-handler404 = "jiaxing_minzheng.views.page_not_found"
+handler403 = "portal.views.permission_denied"
+handler404 = "portal.views.page_not_found"
 
 admin.site.site_header = "民政规范化建设平台 后台管理"
 admin.site.site_title = "民政规范化建设平台"

@@ -1,10 +1,10 @@
 """Forms for what an office files about itself. Messages are in Chinese; dates of past events may not
-lie in the future; evidence is checked by content (jiaxing_minzheng.evidence)."""
+lie in the future; evidence is checked by content (core.evidence)."""
 
 from django import forms
 
-from jiaxing_minzheng.evidence import PHOTOS, PHOTOS_AND_PDF, EvidenceField
-from jiaxing_minzheng.forms import RecordForm
+from core.evidence import PHOTOS, PHOTOS_AND_PDF, EvidenceField
+from core.forms import RecordForm
 
 from .choices import Equipment, ItFacility
 from .models import Budget, InternalCheck, Office, OfficeYearFacts, Plan, PostedRule, Premises

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from jiaxing_minzheng.models import OfficeRecord, TrackedModel, YearlyOfficeRecord
-from jiaxing_minzheng.storage import evidence_storage, evidence_upload_to
+from core.models import OfficeRecord, TrackedModel, YearlyOfficeRecord
+from core.storage import evidence_storage, evidence_upload_to
 
 from .choices import Equipment, ItFacility, PlanKind, PostedRuleKind, TownKind
 

@@ -8,8 +8,8 @@ from django.db.models.functions import Coalesce
 from import_export import fields, resources, widgets
 
 from assessment.gaps import gaps_for
+from core.spreadsheets.writing import Table, rows_from_dataset
 from duties.models import DutyRecord
-from jiaxing_minzheng.spreadsheets.writing import Table, rows_from_dataset
 from staffing.choices import EmploymentType
 
 from .models import Budget, Office, OfficeYearFacts, Premises

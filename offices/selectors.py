@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action, counties_for, offices_for
+from portal.models import User
+from portal.permissions import Action, counties_for, offices_for
 
 from .models import County, Office
 

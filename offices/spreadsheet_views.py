@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from core.spreadsheets.writing import export_response
 from duties.resources import DutyRecordImport
-from jiaxing_minzheng.permissions import Action, get_county_or_deny, is_city, offices_for
-from jiaxing_minzheng.spreadsheets.views import ImportPage, check_format, template_response
-from jiaxing_minzheng.spreadsheets.writing import export_response
+from portal.import_views import ImportPage, check_format, template_response
+from portal.permissions import Action, get_county_or_deny, is_city, offices_for
 from staffing.resources import StaffImport
 
 from . import selectors

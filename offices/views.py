@@ -1,5 +1,5 @@
-"""Pages of counties and offices. Who sees what is decided by jiaxing_minzheng.permissions; writes
-go through jiaxing_minzheng.records (edit-version check, audit history)."""
+"""Pages of counties and offices. Who sees what is decided by portal.permissions; writes
+go through core.records (edit-version check, audit history)."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from assessment.gaps import gaps_for, office_gaps
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.history import office_activity
-from jiaxing_minzheng.permissions import Action, get_county_or_deny, get_office_or_deny, is_city
-from jiaxing_minzheng.record_views import (
+from core.history import office_activity
+from portal.choices import SecurityEventKind
+from portal.permissions import Action, get_county_or_deny, get_office_or_deny, is_city
+from portal.record_views import (
     OfficePage,
     RecordDeletePage,
     RecordEditPage,
@@ -23,7 +23,7 @@ from jiaxing_minzheng.record_views import (
     parse_year,
     year_choices,
 )
-from jiaxing_minzheng.security import record_security_event
+from portal.security import record_security_event
 from staffing.selectors import active_staff
 
 from . import forms, selectors

@@ -3,7 +3,7 @@ too; these checks come first so the user reads the reason in Chinese next to the
 
 from django import forms
 
-from jiaxing_minzheng.forms import RecordForm
+from core.forms import RecordForm
 
 from .models import DirectorProbation, StaffMember, TrainingEvent
 

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
-from jiaxing_minzheng.models import OfficeRecord, TrackedModel
+from core.models import OfficeRecord, TrackedModel
 
 from .choices import Education, EmploymentType, Post, Sex, TrainingKind, TrainingLevel
 

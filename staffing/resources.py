@@ -1,7 +1,7 @@
 """Spreadsheets of the roster and of training attendance.
 
 Exports: django-import-export Resources name the Chinese columns and give each value (dates stay
-dates); jiaxing_minzheng.spreadsheets writes them as XLSX or CSV. Imports: the library's own import
+dates); core.spreadsheets writes them as XLSX or CSV. Imports: the library's own import
 flow reports errors per field in English and writes row by row, so the portal checks and writes
 itself (ImportSpec): every problem by row and column in Chinese, all rows or none, only offices in
 the user's scope, and a history entry naming the importing user for every row written. The export
@@ -15,11 +15,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.record_views import year_choices
-from jiaxing_minzheng.spreadsheets.cells import YES_NO, Choices, clean_code, clean_name, parse_date
-from jiaxing_minzheng.spreadsheets.columns import Column, DataRow, Layout
-from jiaxing_minzheng.spreadsheets.importing import (
+from core.spreadsheets.cells import YES_NO, Choices, clean_code, clean_name, parse_date
+from core.spreadsheets.columns import Column, DataRow, Layout
+from core.spreadsheets.importing import (
     CHANGE,
     CREATE,
     SKIP,
@@ -27,14 +25,15 @@ from jiaxing_minzheng.spreadsheets.importing import (
     Plan,
     RowCheck,
     RowPlan,
-    TownLookup,
     create_with_history,
-    row_office,
     town_column,
     update_with_history,
 )
-from jiaxing_minzheng.spreadsheets.writing import Table, rows_from_dataset
+from core.spreadsheets.writing import Table, rows_from_dataset
+from offices.lookups import TownLookup, row_office
 from offices.models import Office
+from portal.models import User
+from portal.record_views import year_choices
 
 from .choices import Education, EmploymentType, Post, Sex
 from .models import StaffMember, TrainingAttendance, TrainingEvent
@@ -435,7 +434,7 @@ def attendance_table(attendances: Iterable[TrainingAttendance], *, title: str) -
 
 class AttendanceImport(ImportSpec):
     """Who attended one event: each row names a town and a person of its office's roster, among the
-    offices the user records this event for (permissions.attendance_offices_for). New attendance is
+    offices the user records this event for (permissions.offices_recorded_for). New attendance is
     added, a different result (合格/不合格) changed; nobody is removed."""
 
     kind = "attendance"

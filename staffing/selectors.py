@@ -21,9 +21,9 @@ from django.db.models import (
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action, counties_for, is_city, offices_for, training_events_for
 from offices.models import County, Office
+from portal.models import User
+from portal.permissions import Action, counties_for, county_held_for, is_city, offices_for
 
 from .choices import Post, TrainingLevel
 from .models import DirectorProbation, StaffMember, TrainingAttendance, TrainingEvent
@@ -130,7 +130,7 @@ def training_event_list(
 ) -> QuerySet[TrainingEvent]:
     """The events the user may see, newest first, each with the number of attendees the user may
     see (a town counts only its own staff, a county only its towns')."""
-    events = training_events_for(user).select_related("county")
+    events = county_held_for(user, TrainingEvent.objects.all()).select_related("county")
     if year:
         events = events.filter(starts_on__year=year)
     if level:

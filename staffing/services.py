@@ -1,5 +1,5 @@
 """Every write on staff, probation, training events and attendance. Each is atomic, validated and
-names the acting user in the audit history (through jiaxing_minzheng.records), so the history of a
+names the acting user in the audit history (through core.records), so the history of a
 roster or an event always says who changed it, also when a delete takes dependent rows with it."""
 
 from collections.abc import Iterable
@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import attendance_offices_for, may_record_training
-from jiaxing_minzheng.records import record_delete, record_save
+from core.records import record_delete, record_save
 from offices.models import County, Office
+from portal.models import User
+from portal.permissions import may_record_for, offices_recorded_for
 
 from .choices import TrainingLevel
 from .models import DirectorProbation, StaffMember, TrainingAttendance, TrainingEvent
@@ -58,7 +58,7 @@ def training_event_create(*, actor: User, event: TrainingEvent, county: County |
     form; the actor's right to record for it is checked again here."""
     event.level = TrainingLevel.COUNTY if county is not None else TrainingLevel.CITY
     event.county = county
-    if not may_record_training(actor, level=event.level, county=county):
+    if not may_record_for(actor, county):
         raise PermissionDenied
     return record_save(actor=actor, instance=event)
 
@@ -68,7 +68,7 @@ def training_event_update(
 ) -> TrainingEvent:
     """Save an edit of an event made from `expected_version` (StaleEdit if someone saved since). The
     level and county of an event never change: they decide who may record it."""
-    if not may_record_training(actor, level=event.level, county=event.county):
+    if not may_record_for(actor, event.county):
         raise PermissionDenied
     return record_save(actor=actor, instance=event, expected_version=expected_version)
 
@@ -76,7 +76,7 @@ def training_event_update(
 @transaction.atomic
 def training_event_delete(*, actor: User, event: TrainingEvent) -> None:
     """Delete an event and its attendance, the history of each row naming the actor."""
-    if not may_record_training(actor, level=event.level, county=event.county):
+    if not may_record_for(actor, event.county):
         raise PermissionDenied
     _delete_rows(actor=actor, rows=event.attendances.all())
     record_delete(actor=actor, instance=event)
@@ -94,9 +94,9 @@ def training_attendance_set(
 ) -> AttendanceChange:
     """Make the attendance of `event` among the staff of `offices` exactly `staff_ids`; attendance
     of other offices is left alone. `offices` are those the actor may record for (see
-    permissions.attendance_offices_for). All or nothing: if any id is not a person who can be marked
+    permissions.offices_recorded_for). All or nothing: if any id is not a person who can be marked
     for this event in those offices, ValidationError is raised and nothing is written."""
-    offices = offices.filter(pk__in=attendance_offices_for(actor, event))
+    offices = offices.filter(pk__in=offices_recorded_for(actor, event.county))
     wanted = set(staff_ids)
     candidates = set(attendance_candidates(event=event, offices=offices).values_list("pk", flat=True))
     if not wanted <= candidates:

@@ -1,6 +1,6 @@
 """Spreadsheet pages of the roster and of training attendance: exports (XLSX, CSV) that follow the
 list's filters and the user's scope, import templates, and imports (upload → preview → confirm,
-jiaxing_minzheng.spreadsheets.views). Who may do what comes from jiaxing_minzheng.permissions."""
+portal.import_views). Who may do what comes from portal.permissions."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -8,16 +8,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from jiaxing_minzheng.permissions import Action, attendance_offices_for, is_city
-from jiaxing_minzheng.record_views import OfficePage, parse_year
-from jiaxing_minzheng.spreadsheets.views import (
-    ImportPage,
-    OwnOfficeImportPage,
-    check_format,
-    template_response,
-)
-from jiaxing_minzheng.spreadsheets.writing import export_response
+from core.spreadsheets.writing import export_response
 from offices.models import Office
+from portal.import_views import ImportPage, OwnOfficeImportPage, check_format, template_response
+from portal.permissions import Action, is_city, offices_recorded_for
+from portal.record_views import OfficePage, parse_year
 
 from . import selectors
 from .resources import AttendanceImport, StaffImport, attendance_table, staff_table
@@ -68,7 +63,7 @@ class StaffImportPage(OwnOfficeImportPage):
 def _attendance_import(request: HttpRequest, event) -> AttendanceImport:
     scope = f"本次培训可登记的{event.county.name}" if event.county_id else "本次培训可登记的民政办"
     return AttendanceImport(
-        event=event, offices=attendance_offices_for(request.user, event), scope_label=scope
+        event=event, offices=offices_recorded_for(request.user, event.county), scope_label=scope
     )
 
 

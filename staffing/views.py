@@ -1,4 +1,4 @@
-"""Pages of the roster (an office's pages, through jiaxing_minzheng.record_views) and of training
+"""Pages of the roster (an office's pages, through portal.record_views) and of training
 events (the city's and counties' own, through the training functions of the permissions module).
 Writes go through staffing.services."""
 
@@ -13,28 +13,23 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import (
+from core.records import StaleEdit
+from offices.models import County, Office
+from portal.choices import SecurityEventKind
+from portal.models import User
+from portal.permissions import (
     Action,
-    attendance_offices_for,
     counties_for,
+    county_held_for,
     is_city,
     is_county,
     is_town,
-    may_record_training,
-    training_events_for,
+    may_record_for,
+    may_record_for_some_county,
+    offices_recorded_for,
 )
-from jiaxing_minzheng.record_views import (
-    RecordDeletePage,
-    RecordEditPage,
-    RecordListPage,
-    parse_year,
-    year_choices,
-)
-from jiaxing_minzheng.records import StaleEdit
-from jiaxing_minzheng.security import record_security_event
-from offices.models import County, Office
+from portal.record_views import RecordDeletePage, RecordEditPage, RecordListPage, parse_year, year_choices
+from portal.security import record_security_event
 
 from . import selectors, services
 from .choices import Post, TrainingLevel
@@ -182,7 +177,12 @@ def _require_training_role(request: HttpRequest, what: str) -> None:
 
 def _visible_event(request: HttpRequest, pk: int) -> TrainingEvent:
     _require_training_role(request, f"event {pk}")
-    event = training_events_for(request.user).select_related("county").filter(pk=pk).first()
+    event = (
+        county_held_for(request.user, TrainingEvent.objects.all())
+        .select_related("county")
+        .filter(pk=pk)
+        .first()
+    )
     if event is None:
         if TrainingEvent.objects.filter(pk=pk).exists():
             _deny(request, f"training event {pk} outside scope")
@@ -192,7 +192,7 @@ def _visible_event(request: HttpRequest, pk: int) -> TrainingEvent:
 
 def _recordable_event(request: HttpRequest, pk: int) -> TrainingEvent:
     event = _visible_event(request, pk)
-    if not may_record_training(request.user, level=event.level, county=event.county):
+    if not may_record_for(request.user, event.county):
         _deny(request, f"may not record training event {pk}")
         raise PermissionDenied
     return event
@@ -205,8 +205,8 @@ def _own_county(user: User) -> County | None:
 
 def _may_create(user: User) -> bool:
     if is_city(user):
-        return may_record_training(user, level=TrainingLevel.CITY)
-    return is_county(user) and may_record_training(user, level=TrainingLevel.COUNTY)
+        return may_record_for(user, None)
+    return may_record_for_some_county(user)
 
 
 def _county_filter(request: HttpRequest, user: User) -> County | None:
@@ -254,7 +254,7 @@ def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": page,
         "county": county,
         "by_county": selectors.attendance_by_county(event=event) if is_city(user) else [],
-        "may_record": may_record_training(user, level=event.level, county=event.county),
+        "may_record": may_record_for(user, event.county),
         "own_office_only": is_town(user),
     }
     return render(request, "staffing/training_detail.html", context)
@@ -333,7 +333,7 @@ def _attendance_scope(request: HttpRequest, event: TrainingEvent) -> dict:
     """Which offices the attendance page shows. A county event: all its towns. A city event: the
     offices of one county, or one office, that the user chooses first (the city has too many offices
     to list every person at once)."""
-    offices = attendance_offices_for(request.user, event).select_related("town__county")
+    offices = offices_recorded_for(request.user, event.county).select_related("town__county")
     scope = {"county": None, "office": None, "county_offices": [], "counties": []}
     if event.level == TrainingLevel.COUNTY:
         scope["offices"] = offices

@@ -29,7 +29,7 @@ def seeded_city(django_db_setup, django_db_blocker, tmp_path_factory):
     from django.db import transaction
     from django.test import override_settings
 
-    from jiaxing_minzheng.demo_data import seed_demo_city
+    from operations.demo_data import seed_demo_city
 
     evidence = tmp_path_factory.mktemp("demo-evidence")
     hashers = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -10,10 +10,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from duties.models import Duty, DutyRecord
-from jiaxing_minzheng.choices import Role
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.services import user_create
 from offices.models import Budget, County, Office, Premises
+from portal.choices import Role
+from portal.models import User
+from portal.services import user_create
 from staffing.choices import Education, EmploymentType, Post, Sex
 from staffing.models import StaffMember
 

@@ -13,7 +13,7 @@ from django.apps import apps
 from django.db.models import Max
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from jiaxing_minzheng.choices import Role
+from portal.choices import Role
 from tests import factories
 from tests.matrix import (
     ROLES,

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import jiaxing_minzheng.storage
+import core.storage
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -356,7 +356,7 @@ class Migration(migrations.Migration):
                 ('not_applicable', models.BooleanField(default=False, verbose_name='不适用')),
                 ('not_applicable_reason', models.CharField(blank=True, max_length=300, verbose_name='不适用理由')),
                 ('town_note', models.TextField(blank=True, verbose_name='自评说明')),
-                ('town_evidence', models.FileField(blank=True, max_length=200, storage=jiaxing_minzheng.storage.EvidenceStorage(), upload_to=jiaxing_minzheng.storage.evidence_upload_to, verbose_name='自评佐证材料')),
+                ('town_evidence', models.FileField(blank=True, max_length=200, storage=core.storage.EvidenceStorage(), upload_to=core.storage.evidence_upload_to, verbose_name='自评佐证材料')),
                 ('city_points', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True, verbose_name='市级督查评分')),
                 ('city_note', models.CharField(blank=True, max_length=300, verbose_name='市级督查说明')),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='scores', to='assessment.assessment', verbose_name='考核')),
@@ -434,7 +434,7 @@ class Migration(migrations.Migration):
                 ('due_date', models.DateField(verbose_name='整改期限')),
                 ('state', models.CharField(choices=[('open', '整改中'), ('closed', '已整改')], default='open', max_length=10, verbose_name='状态')),
                 ('close_note', models.TextField(blank=True, verbose_name='整改情况')),
-                ('evidence', models.FileField(blank=True, max_length=200, storage=jiaxing_minzheng.storage.EvidenceStorage(), upload_to=jiaxing_minzheng.storage.evidence_upload_to, verbose_name='整改佐证材料')),
+                ('evidence', models.FileField(blank=True, max_length=200, storage=core.storage.EvidenceStorage(), upload_to=core.storage.evidence_upload_to, verbose_name='整改佐证材料')),
                 ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
                 ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='assessment.assessment', verbose_name='考核')),
                 ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='assessment.catalogitem', verbose_name='考核项目')),

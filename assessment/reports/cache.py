@@ -46,7 +46,7 @@ def render_version() -> str:
     upgrade restarts the processes."""
     digest = hashlib.sha256(weasyprint.__version__.encode())
     templates = Path(settings.BASE_DIR) / "templates" / "reports"
-    filters = Path(settings.BASE_DIR) / "jiaxing_minzheng" / "templatetags"
+    filters = Path(settings.BASE_DIR) / "core" / "templatetags"
     for path in sorted([*REPORT_CODE.glob("*.py"), *templates.iterdir(), *filters.glob("*.py")]):
         if path.is_file():
             digest.update(path.name.encode() + b"\0" + path.read_bytes())

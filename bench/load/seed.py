@@ -46,10 +46,10 @@ def make_accounts() -> dict[str, list]:
     """One account per office, per county, and a few for the city, through the portal's service."""
     from django.contrib.auth.hashers import make_password
 
-    from jiaxing_minzheng.choices import Role
-    from jiaxing_minzheng.models import User
-    from jiaxing_minzheng.services import user_create
     from offices.models import County, Office
+    from portal.choices import Role
+    from portal.models import User
+    from portal.services import user_create
 
     User.objects.filter(username__startswith="load_").delete()
     password_hash = make_password(PASSWORD)
@@ -93,7 +93,7 @@ def open_years(year: int) -> None:
     from assessment import services
     from assessment.choices import AssessmentState
     from assessment.models import Assessment, CatalogVersion
-    from jiaxing_minzheng.models import User
+    from portal.models import User
 
     city = User.objects.get(username="load_city_1")
     programme = services.programme_create(
@@ -163,8 +163,8 @@ def main() -> None:
     from django.db import connection, transaction
 
     from duties.models import DutyRecord
-    from jiaxing_minzheng.models import User
     from offices.models import Office
+    from portal.models import User
     from staffing.models import StaffMember
 
     year = args.year or working_year(dt.datetime.now(dt.UTC).date())

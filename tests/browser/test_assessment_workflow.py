@@ -8,7 +8,7 @@ import pytest
 from assessment import services
 from assessment.choices import AssessmentState, CountyState, YearState
 from assessment.models import Assessment, AssessmentYear, CatalogVersion, RectificationTask
-from jiaxing_minzheng.choices import Role
+from portal.choices import Role
 from tests import factories
 from tests.browser.conftest import login, shoot
 

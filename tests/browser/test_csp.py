@@ -4,9 +4,9 @@ every browser test runs (tests/browser/conftest.py) does catch a refused inline 
 
 import pytest
 
-from jiaxing_minzheng.demo_data import DEMO_PASSWORD, seed_demo_city
-from jiaxing_minzheng.models import User
 from offices.models import Office
+from operations.demo_data import DEMO_PASSWORD, seed_demo_city
+from portal.models import User
 from tests.browser.conftest import login
 
 pytestmark = pytest.mark.django_db(transaction=True)

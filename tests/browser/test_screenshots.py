@@ -5,7 +5,7 @@ saves the pictures in docs/screenshots/ for the README."""
 import pytest
 
 from duties.models import DutyRecord
-from jiaxing_minzheng.demo_data import DEMO_PASSWORD, seed_demo_city
+from operations.demo_data import DEMO_PASSWORD, seed_demo_city
 from staffing.models import TrainingEvent
 from tests.browser.conftest import login, shoot
 

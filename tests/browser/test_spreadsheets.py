@@ -4,7 +4,7 @@ the export menu offers both formats. No request leaves the portal."""
 
 import pytest
 
-from jiaxing_minzheng.choices import Role
+from portal.choices import Role
 from staffing.models import StaffMember
 from tests import factories
 from tests.browser.conftest import login

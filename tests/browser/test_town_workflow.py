@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from duties.models import DutyRecord
-from jiaxing_minzheng.choices import Role
 from offices.models import Office, Premises
+from portal.choices import Role
 from staffing.models import StaffMember
 from tests import factories
 from tests.browser.conftest import login, shoot

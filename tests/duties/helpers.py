@@ -9,8 +9,8 @@ from PIL import Image
 
 from duties import services
 from duties.models import Duty, DutyRecord, DutyRecordAttachment, DutySheetEntry
-from jiaxing_minzheng.models import User
 from offices.models import Office
+from portal.models import User
 from tests import factories
 
 

@@ -1,9 +1,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.records import StaleEdit
 from duties import services
 from duties.models import DutyRecord, DutyRecordAttachment, DutySheetEntry
-from jiaxing_minzheng.records import StaleEdit
 from tests.duties import helpers
 
 pytestmark = pytest.mark.django_db

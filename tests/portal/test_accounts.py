@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from jiaxing_minzheng.choices import Role
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action, offices_for
+from portal.choices import Role
+from portal.models import User
+from portal.permissions import Action, offices_for
 from tests import factories
 
 pytestmark = pytest.mark.django_db

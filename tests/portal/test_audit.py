@@ -7,9 +7,9 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from jiaxing_minzheng.choices import Role
-from jiaxing_minzheng.models import CountyUserObjectPermission, OfficeUserObjectPermission, User
 from offices.models import Budget
+from portal.choices import Role
+from portal.models import CountyUserObjectPermission, OfficeUserObjectPermission, User
 from tests import factories
 
 pytestmark = pytest.mark.django_db

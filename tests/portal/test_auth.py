@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.models import SecurityEvent
+from portal.choices import SecurityEventKind
+from portal.models import SecurityEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -31,11 +31,11 @@ from django.urls import reverse
 from assessment.tasks import build_export
 from duties import services as duty_services
 from duties.models import DutyRecord
-from jiaxing_minzheng import backup
-from jiaxing_minzheng.backup import BackupError, restore_backup, verify_backup, write_backup
-from jiaxing_minzheng.models import User
-from jiaxing_minzheng.permissions import Action, can
 from offices.models import PostedRule, Premises
+from operations import backup
+from operations.backup import BackupError, restore_backup, verify_backup, write_backup
+from portal.models import User
+from portal.permissions import Action, can
 from tests import factories
 from tests.duties import helpers
 from tests.evidence_samples import jpeg_bytes
@@ -254,7 +254,7 @@ def test_every_table_of_every_model_is_dumped():
 
 @pytest.mark.django_db
 def test_the_demo_city_comes_back_whole_and_usable(tmp_path, settings):
-    from jiaxing_minzheng.demo_data import DEMO_PASSWORD, seed_demo_city
+    from operations.demo_data import DEMO_PASSWORD, seed_demo_city
 
     seed_demo_city()
     before = _counts()

@@ -4,17 +4,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from jiaxing_minzheng.choices import Role, SecurityEventKind
-from jiaxing_minzheng.models import SecurityEvent
-from jiaxing_minzheng.permissions import (
-    Action,
-    can,
-    counties_for,
-    get_office_or_deny,
-    offices_for,
-)
-from jiaxing_minzheng.services import user_update
 from offices.models import Office
+from portal.choices import Role, SecurityEventKind
+from portal.models import SecurityEvent
+from portal.permissions import Action, can, counties_for, get_office_or_deny, offices_for
+from portal.services import user_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client, RequestFactory
 
-from jiaxing_minzheng.security import client_ip
+from portal.security import client_ip
 from tests import factories
 
 ROOT = Path(__file__).resolve().parents[2]

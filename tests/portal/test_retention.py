@@ -7,10 +7,10 @@ from django.core.checks import run_checks
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from jiaxing_minzheng.choices import SecurityEventKind
-from jiaxing_minzheng.models import SecurityEvent
-from jiaxing_minzheng.retention import RetentionError, history_models, prune_audit_trail
 from offices.models import Budget
+from operations.retention import RetentionError, history_models, prune_audit_trail
+from portal.choices import SecurityEventKind
+from portal.models import SecurityEvent
 from tests import factories
 
 pytestmark = pytest.mark.django_db

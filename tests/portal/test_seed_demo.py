@@ -11,10 +11,10 @@ from assessment.choices import AssessmentState, YearState
 from assessment.gaps import office_gaps
 from assessment.models import AssessmentYear, RectificationTask
 from duties.models import DutyRecord
-from jiaxing_minzheng.choices import Role
-from jiaxing_minzheng.demo_data import profile_for, seed_demo_city, staffing_norm
-from jiaxing_minzheng.models import User
 from offices.models import Budget, Office, PostedRule, Premises
+from operations.demo_data import profile_for, seed_demo_city, staffing_norm
+from portal.choices import Role
+from portal.models import User
 from staffing.models import StaffMember
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""The demo city's subsidies (jiaxing_minzheng.demo_subsidies) and the reports over a whole city:
+"""The demo city's subsidies (operations.demo_subsidies) and the reports over a whole city:
 every county's report adds up to the city summary, and seeding twice changes nothing."""
 
 from decimal import Decimal
@@ -8,8 +8,8 @@ import pytest
 from assessment import subsidies
 from assessment.models import MatchingKind, Payment, Programme, SubsidyStandard
 from assessment.reports import award, summary
-from jiaxing_minzheng.demo_subsidies import PAID_2010, seed_subsidies
 from offices.models import County, Town
+from operations.demo_subsidies import PAID_2010, seed_subsidies
 
 pytestmark = pytest.mark.django_db
 

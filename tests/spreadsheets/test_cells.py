@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from jiaxing_minzheng.spreadsheets.cells import (
+from core.spreadsheets.cells import (
     YES_NO,
     CellError,
     Choices,

@@ -12,9 +12,9 @@ import openpyxl.xml
 import pytest
 from django.urls import reverse
 
-from jiaxing_minzheng.spreadsheets import reading
-from jiaxing_minzheng.spreadsheets.limits import pending_root
-from jiaxing_minzheng.spreadsheets.reading import SpreadsheetError, read_spreadsheet
+from core.spreadsheets import reading
+from core.spreadsheets.limits import pending_root
+from core.spreadsheets.reading import SpreadsheetError, read_spreadsheet
 from staffing.models import StaffMember
 from tests import factories
 

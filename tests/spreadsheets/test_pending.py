@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from jiaxing_minzheng.spreadsheets.limits import pending_root
+from core.spreadsheets.limits import pending_root
 from staffing.models import StaffMember
 from tests import factories
 

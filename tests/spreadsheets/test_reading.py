@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from jiaxing_minzheng.spreadsheets.columns import Column, find_layout
-from jiaxing_minzheng.spreadsheets.reading import SpreadsheetError, read_spreadsheet
+from core.spreadsheets.columns import Column, find_layout
+from core.spreadsheets.reading import SpreadsheetError, read_spreadsheet
 
 from . import helpers as h
 

@@ -10,10 +10,10 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from jiaxing_minzheng.spreadsheets.cells import clean_free_text
-from jiaxing_minzheng.spreadsheets.columns import find_layout
-from jiaxing_minzheng.spreadsheets.reading import read_spreadsheet
-from jiaxing_minzheng.spreadsheets.writing import Table, csv_bytes, display_width, template_bytes, xlsx_bytes
+from core.spreadsheets.cells import clean_free_text
+from core.spreadsheets.columns import find_layout
+from core.spreadsheets.reading import read_spreadsheet
+from core.spreadsheets.writing import Table, csv_bytes, display_width, template_bytes, xlsx_bytes
 from staffing.resources import StaffImport
 
 DANGEROUS = ["=1+1", '=HYPERLINK("http://x","点我")', "+86 573", "-5", "@SUM(A1)", "\t=1+1", "\r=1+1"]

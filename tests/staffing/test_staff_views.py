@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from jiaxing_minzheng.models import SecurityEvent
+from portal.models import SecurityEvent
 from staffing.models import DirectorProbation, StaffMember, TrainingAttendance
 from tests import factories
 

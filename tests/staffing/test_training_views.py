@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from jiaxing_minzheng.models import SecurityEvent
+from portal.models import SecurityEvent
 from staffing.models import TrainingAttendance, TrainingEvent
 from tests import factories
 

@@ -1,0 +1,88 @@
+"""Form bases every app uses: Bootstrap classes on every widget, and the base of every form that edits
+an office's record (the edit version it was built from, dates of past events checked against today)."""
+
+from django import forms
+
+
+class BootstrapMixin:
+    """Gives every widget Bootstrap's classes, and marks invalid fields, so templates stay plain."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple) and not isinstance(
+                widget, forms.CheckboxSelectMultiple
+            ):
+                css = "form-select"
+            elif isinstance(widget, forms.CheckboxSelectMultiple):
+                css = ""
+            else:
+                css = "form-control"
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+    def full_clean(self) -> None:
+        # Mark fields in error only after validation: touching `errors` in __init__ would validate
+        # before subclasses finish setting up their fields.
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
+
+
+def not_in_future(value):
+    """For dates of things that have happened: a sign hung, a record filed, a birth."""
+    from django.utils import timezone
+
+    if value and value > timezone.localdate():
+        raise forms.ValidationError("日期不能晚于今天。")
+    return value
+
+
+class RecordForm(BootstrapMixin, forms.ModelForm):
+    """Base of every form that edits an office's record: carries the edit version the form was built
+    from, so a save over somebody else's newer change is refused instead of overwriting it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Fields holding dates of past events; checked against today.
+    past_dates: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.fields["version"].initial = self.instance.version
+        self._link_evidence()
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                field.widget = forms.DateInput(
+                    attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
+                )
+                if name in self.past_dates:
+                    field.validators.append(not_in_future)
+
+    def _link_evidence(self) -> None:
+        """Point each evidence widget at the current file's preview and download pages."""
+        from django.urls import reverse
+
+        from core.evidence import EvidenceField
+
+        if not self.instance.pk:
+            return
+        label = self.instance._meta.label_lower
+        for name, field in self.fields.items():
+            current = getattr(self.instance, name, None)
+            if not isinstance(field, EvidenceField) or not current:
+                continue
+            args = [label, self.instance.pk, name]
+            field.widget.download_url = reverse("evidence_download", args=args)
+            is_photo = not str(current.name).lower().endswith(".pdf")
+            field.widget.preview_url = reverse("evidence_preview", args=args) if is_photo else ""
+
+    def clean_version(self):
+        version = self.cleaned_data.get("version")
+        if self.instance.pk and version is None:
+            raise forms.ValidationError("表单缺少版本信息,请刷新页面后重新填写。")
+        return version

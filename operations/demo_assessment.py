@@ -1,0 +1,163 @@
+"""The demo's assessment years, driven through the same services the pages use, by the demo
+accounts: 2010 and 2011 self-assessed, scored, approved, reported, spot-checked and confirmed (with
+their rectification tasks, the 2010 ones mostly closed), and 2012 in progress in every state."""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from assessment import services
+from assessment.choices import Action, TaskState
+from assessment.models import AssessmentYear, CatalogVersion, Programme, RectificationTask, WorkflowEvent
+from assessment.scoring import item_rows
+from portal.models import User
+
+PROGRAMME = "嘉兴市镇(街道)民政工作规范化建设三年行动(2010—2012年)"
+IN_PROGRESS = 2012
+# How far each county has got with 2012: 南湖区 has reported, 秀洲区 approved everything, the
+# others are at different steps town by town.
+COUNTY_2012 = {"330402": "reported", "330411": "approved"}
+
+
+def _stage_2012(code: str, rng: random.Random) -> str:
+    county = code[:6]
+    if county in COUNTY_2012:
+        return "approved"
+    return rng.choices(("draft", "submitted", "approved", "returned"), weights=(3, 3, 3, 1))[0]
+
+
+def seed_assessments() -> int:
+    """Build the demo programme's assessment years that do not exist yet; returns how many."""
+    users = {u.username: u for u in User.objects.all()}
+    city = users["city"]
+    programme = Programme.objects.filter(start_year=2010).first() or services.programme_create(
+        actor=city,
+        name=PROGRAMME,
+        start_year=2010,
+        years=3,
+        note="争取3年内全市所有镇(街道)民政工作达到规范化标准。",
+    )
+    built = 0
+    for year in programme.year_range:
+        if AssessmentYear.objects.filter(year=year).exists():
+            continue
+        catalog = CatalogVersion.objects.filter(year=year).first() or services.catalog_copy(
+            actor=city, source=CatalogVersion.objects.get(year=year - 1), year=year
+        )
+        opened = services.year_open(
+            actor=city,
+            programme=programme,
+            catalog=catalog,
+            self_assessment_due=dt.date(year, 10, 31),
+            county_due=dt.date(year, 12, 15),
+        )
+        _run_year(opened, users)
+        _backdate(opened)
+        built += 1
+    return built
+
+
+# When each step happened in the demo's year (month, day): the workflow log reads like a real year.
+STEP_DATES = {
+    Action.OPEN_YEAR: (3, 1),
+    Action.SELF_SUBMIT: (10, 20),
+    Action.RETURN_TO_TOWN: (10, 28),
+    Action.APPROVE: (11, 30),
+    Action.COUNTY_SUBMIT: (12, 10),
+    Action.DRAW_SAMPLE: (12, 15),
+    Action.CONFIRM_YEAR: (12, 28),
+}
+
+
+def _at(year: int, month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, 0, tzinfo=timezone.get_current_timezone())
+
+
+def _backdate(opened: AssessmentYear) -> None:
+    """Move the demo's timestamps from today into the year they belong to."""
+    year = opened.year
+    for action, (month, day) in STEP_DATES.items():
+        WorkflowEvent.objects.filter(assessment_year=opened, action=action).update(at=_at(year, month, day))
+    WorkflowEvent.objects.filter(assessment_year=opened, action=Action.CLOSE_TASK).update(
+        at=_at(year + 1, 4, 15)
+    )
+    opened.county_results.exclude(submitted_at=None).update(submitted_at=_at(year, 12, 10))
+    opened.assessments.exclude(frozen_at=None).update(frozen_at=_at(year, 12, 28))
+    AssessmentYear.objects.filter(pk=opened.pk, sampled_at__isnull=False).update(sampled_at=_at(year, 12, 15))
+    AssessmentYear.objects.filter(pk=opened.pk, confirmed_at__isnull=False).update(
+        confirmed_at=_at(year, 12, 28)
+    )
+    RectificationTask.objects.filter(assessment__assessment_year=opened).exclude(closed_at=None).update(
+        closed_at=_at(year + 1, 4, 15)
+    )
+
+
+def _run_year(opened: AssessmentYear, users: dict[str, User]) -> None:
+    year = opened.year
+    complete = year != IN_PROGRESS
+    for assessment in opened.assessments.select_related("office__town__county", "assessment_year__catalog"):
+        code = assessment.office.town.code
+        rng = random.Random(f"assessment-{year}-{code}")  # noqa: S311 - demo values
+        stage = "approved" if complete else _stage_2012(code, rng)
+        if stage == "draft":
+            continue
+        town = users[f"town_{code}"]
+        county = users[f"county_{code[:6]}"]
+        assessment.self_note = f"{year}年度自评已完成,相关台账资料已上传。"
+        assessment.save(update_fields=["self_note"])
+        services.self_assessment_submit(actor=town, assessment=assessment)
+        scores = {s.item.code: s for s in item_rows(assessment)}
+        services.county_score_save(
+            actor=county,
+            assessment=assessment,
+            visit_date=dt.date(year, 11, rng.randint(1, 28)),
+            inspectors=f"{assessment.office.town.county.name}民政局考核组",
+            items=[
+                services.CountyItem(scores["B5"], Decimal(rng.choice((2, 2.5, 3)))),
+                services.CountyItem(scores["G2"], Decimal(rng.choice((4, 5, 5.5, 6)))),
+            ],
+        )
+        if stage == "submitted":
+            continue
+        if stage == "returned":
+            services.county_return(
+                actor=county, assessment=assessment, comment="请补充上墙制度照片和内部检查记录后重新提交。"
+            )
+            continue
+        services.county_approve(actor=county, assessment=assessment)
+    for result in opened.county_results.select_related("county"):
+        reported = complete or COUNTY_2012.get(result.county.code) == "reported"
+        if reported:
+            services.county_submit(actor=users[f"county_{result.county.code}"], result=result)
+    if not complete:
+        return
+    city = users["city"]
+    sampled = services.sample_draw(actor=city, year=opened, seed=f"demo-{year}")
+    for i, assessment in enumerate(sampled):
+        rows = item_rows(assessment)
+        items = [services.CityItem(s, s.final_points) for s in rows if not s.not_applicable]
+        if i % 4 == 0:  # the city sees some towns a little differently on site
+            g2 = next(entry for entry in items if entry.score.item.code == "G2")
+            g2.city_points = max(Decimal(0), (g2.city_points or Decimal(0)) - 1)
+            g2.note = "现场随机走访群众,满意度略低于县级评分。"
+        services.city_score_save(
+            actor=city, assessment=assessment, items=items, comment="督查情况与县级考核基本一致。"
+        )
+    services.year_confirm(actor=city, year=opened, comment=f"{year}年度考核结果经市局督查确认。")
+    if year == 2010:
+        _close_mended_tasks(users)
+
+
+def _close_mended_tasks(users: dict[str, User]) -> None:
+    """Most 2010 tasks were put right in 2011, as the demo's offices mend their gaps."""
+    for task in RectificationTask.objects.filter(
+        assessment__assessment_year__year=2010, state=TaskState.OPEN
+    ).select_related("office__town", "assessment__assessment_year"):
+        if random.Random(f"task-{task.pk}").random() < 0.75:  # noqa: S311 - demo values
+            services.task_close(
+                actor=users[f"town_{task.office.town.code}"],
+                task=task,
+                note="已按要求整改到位,相关资料已补充上传。",
+            )

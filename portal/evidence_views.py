@@ -1,0 +1,89 @@
+"""Evidence files leave the portal only here: after the permission check of their office, as a
+download with headers that stop a browser from running or sniffing them."""
+
+from urllib.parse import quote
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.views.decorators.http import require_safe
+
+from core.evidence import sniff, thumbnail
+from core.registry import office_record
+from portal.permissions import Action, hide, offices_for, refuse, role_may
+
+SAFE_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cache-Control": "private, max-age=0, must-revalidate",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def _evidence(request: HttpRequest, label: str, pk: int, field: str):
+    # Which fields of which records hold evidence, and how each reaches its office: the apps'
+    # registrations (core.registry), the same the history pages and the permission door read.
+    entry = office_record(label)
+    if entry is None or field not in entry.evidence:
+        raise Http404
+    if not role_may(request.user, Action.VIEW):
+        raise refuse(request, f"evidence {label}")
+    model = apps.get_model(label)
+    in_scope = offices_for(request.user, Action.VIEW).values("pk")
+    obj = model._default_manager.filter(pk=pk, **{f"{entry.office}__in": in_scope}).first()
+    if obj is None:
+        if model._default_manager.filter(pk=pk).exists():
+            raise hide(request, f"evidence {label} {pk} outside scope")
+        raise Http404
+    file = getattr(obj, field)
+    if not file or not file.storage.exists(file.name):
+        raise Http404
+    return obj, file
+
+
+def _download_name(obj, field: str, extension: str) -> str:
+    original = getattr(obj, "original_name", "")
+    if original:
+        return original
+    verbose = obj._meta.get_field(field).verbose_name
+    return f"{obj}-{verbose}{extension}"
+
+
+@require_safe
+@login_required
+def evidence_download(request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
+    obj, file = _evidence(request, label, pk, field)
+    handle = file.open("rb")
+    kind = sniff(handle.read(16))
+    content_type = kind.content_type if kind else "application/octet-stream"
+    name = _download_name(obj, field, kind.extension if kind else "")
+    if settings.EVIDENCE_X_ACCEL_PREFIX:
+        # Permission checked: nginx sends the bytes from its internal location, so a large scan does
+        # not hold an app server thread for the length of a slow download.
+        handle.close()
+        response: HttpResponse = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.EVIDENCE_X_ACCEL_PREFIX.rstrip("/") + "/" + quote(file.name)
+    else:
+        handle.seek(0)
+        response = FileResponse(handle, content_type=content_type, as_attachment=True)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    for header, value in SAFE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+@require_safe
+@login_required
+def evidence_preview(request: HttpRequest, label: str, pk: int, field: str) -> HttpResponse:
+    """A small JPEG of a photo, drawn anew by the portal, so it can be shown inline on pages."""
+    _obj, file = _evidence(request, label, pk, field)
+    with file.open("rb") as handle:
+        data = handle.read()
+    kind = sniff(data[:16])
+    if kind is None or not kind.is_image:
+        raise Http404
+    response = HttpResponse(thumbnail(data), content_type="image/jpeg")
+    for header, value in SAFE_HEADERS.items():
+        response[header] = value
+    return response

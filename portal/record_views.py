@@ -1,0 +1,176 @@
+"""Generic pages for an office's records: the office is found and checked once, then subclasses say
+which model, form and template. Writes go through core.records."""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views import View
+
+from core.records import StaleEdit, record_delete, record_save
+from portal.permissions import Action, can, get_office_or_deny
+
+FIRST_YEAR = 2009
+
+
+def year_choices() -> list[int]:
+    """Years a record may be filed for: from the policy's first year to next year."""
+    return list(range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1))
+
+
+def parse_year(value, default: int | None = None) -> int | None:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default
+    return year if year in year_choices() else default
+
+
+class OfficePage(LoginRequiredMixin, View):
+    """A page of one office: sets self.office after the permission check (404 outside scope)."""
+
+    action: Action = Action.VIEW
+    http_method_names = ["get", "head"]
+    template_name = ""
+    office: Model
+
+    def dispatch(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method.lower() not in self.http_method_names:
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        self.office = get_office_or_deny(
+            request.user, self.action, town_code=kwargs["town_code"], request=request
+        )
+        self.may_file = can(request.user, Action.FILE, self.office)
+        return super().dispatch(request, *args, **kwargs)
+
+    def context(self, **extra) -> dict:
+        return {"office": self.office, "may_file": self.may_file, **extra}
+
+    def render(self, **extra) -> HttpResponse:
+        return render(self.request, self.template_name, self.context(**extra))
+
+    def office_url(self, name: str, *args) -> str:
+        return reverse(name, args=[self.office.town.code, *args])
+
+
+class RecordListPage(OfficePage):
+    """A paginated list of an office's records; subclasses give the queryset and its filters."""
+
+    page_size = 30
+
+    def get_queryset(self) -> QuerySet:
+        raise ImproperlyConfigured
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        page = Paginator(self.get_queryset(), self.page_size).get_page(request.GET.get("page"))
+        return self.render(page=page, **self.extra_context())
+
+    def extra_context(self) -> dict:
+        return {}
+
+
+class RecordEditPage(OfficePage):
+    """Create or edit one record with a RecordForm. Subclasses give get_object(), which returns the
+    record or a new unsaved one bound to self.office, and success_url()."""
+
+    action = Action.FILE
+    http_method_names = ["get", "head", "post"]
+    template_name = "includes/record_form.html"
+    form_class = None
+    title = ""
+    back_label = "返回"
+    parent_label = ""  # the list page this form belongs to, for the breadcrumbs
+
+    def get_object(self) -> Model:
+        raise ImproperlyConfigured
+
+    def success_url(self, obj: Model) -> str:
+        raise ImproperlyConfigured
+
+    def back_url(self) -> str:
+        return reverse("offices:office_detail", args=[self.office.town.code])
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def get_title(self, obj: Model) -> str:
+        return self.title
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        return self.show(self.form_class(instance=obj, **self.form_kwargs()), obj)
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        form = self.form_class(request.POST, request.FILES, instance=obj, **self.form_kwargs())
+        if not form.is_valid():
+            return self.show(form, obj, status=200)
+        instance = form.save(commit=False)
+        creating = instance.pk is None
+        try:
+            self.save(instance, form)
+        except StaleEdit as conflict:
+            return self.show(form, obj, conflict=conflict)
+        messages.success(request, f"{instance._meta.verbose_name}已{'新建' if creating else '保存'}。")
+        return HttpResponseRedirect(self.success_url(instance))
+
+    def save(self, instance: Model, form) -> None:
+        record_save(
+            actor=self.request.user, instance=instance, expected_version=form.cleaned_data.get("version")
+        )
+        form.save_m2m()
+
+    def show(self, form, obj: Model, conflict: StaleEdit | None = None, status: int = 200) -> HttpResponse:
+        context = self.context(
+            form=form,
+            object=obj,
+            title=self.get_title(obj),
+            back_url=self.back_url(),
+            back_label=self.back_label,
+            parent_label=self.parent_label,
+            parent_url=self.back_url(),
+            conflict=conflict,
+            history_label=obj._meta.label_lower,
+        )
+        return render(self.request, self.template_name, context, status=status)
+
+
+class RecordDeletePage(OfficePage):
+    """Asks for confirmation, then deletes; the history keeps what was deleted and by whom."""
+
+    action = Action.FILE
+    http_method_names = ["get", "head", "post"]
+    template_name = "includes/record_confirm_delete.html"
+    model: type[Model]
+
+    def get_object(self) -> Model:
+        obj = self.model._default_manager.filter(pk=self.kwargs["pk"], office=self.office).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def success_url(self, obj: Model) -> str:
+        raise ImproperlyConfigured
+
+    def delete(self, obj: Model) -> None:
+        """Subclasses whose records need more than a plain delete call their service here."""
+        record_delete(actor=self.request.user, instance=obj)
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        return self.render(object=obj, model_name=obj._meta.verbose_name, cancel_url=self.success_url(obj))
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        obj = self.get_object()
+        url = self.success_url(obj)
+        name = str(obj)
+        self.delete(obj)
+        messages.success(request, f"已删除:{name}。如需查看删除前的内容,可在修改记录中找到。")
+        return HttpResponseRedirect(url)

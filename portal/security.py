@@ -1,0 +1,61 @@
+"""The security log: one row and one log line per login, failure, lockout, logout or denied access."""
+
+import ipaddress
+import logging
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from portal.choices import SecurityEventKind
+from portal.models import SecurityEvent, User
+
+logger = logging.getLogger("portal.security")
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The client's address, for the logs and the login lockout.
+
+    Behind nginx every request comes from 127.0.0.1; with BEHIND_PROXY on, the address nginx puts in
+    X-Real-IP is used instead (nginx overwrites that header, so a client cannot choose its address).
+    Without a proxy the header is ignored for the same reason.
+    """
+    if request is None:
+        return None
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
+        try:
+            return str(ipaddress.ip_address(forwarded))
+        except ValueError:
+            pass  # no header or not an address: a misconfigured proxy, fall back to the socket's peer
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def record_security_event(
+    kind: SecurityEventKind,
+    *,
+    request: HttpRequest | None = None,
+    user: User | None = None,
+    username: str = "",
+    detail: str = "",
+) -> SecurityEvent:
+    if user is not None and not user.is_authenticated:
+        user = None
+    if user is not None and not username:
+        username = user.get_username()
+    event = SecurityEvent.objects.create(
+        kind=kind,
+        user=user,
+        username=username,
+        ip_address=client_ip(request),
+        path=(request.get_full_path()[:500] if request is not None else ""),
+        detail=detail[:500],
+    )
+    logger.info(
+        "security %s user=%s ip=%s path=%s %s",
+        kind.value,
+        username or "-",
+        event.ip_address or "-",
+        event.path,
+        detail,
+    )
+    return event
