@@ -71,9 +71,10 @@ serve: os-packages $(VENV)/.installed ## the production stack locally: gunicorn 
 test: install-test ## run every test (DATABASE_URL picks the database; SQLite when unset)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-lint: $(VENV)/.installed-dev ## ruff lint and format check
+lint: $(VENV)/.installed-dev ## ruff lint and format check, and the import layers (docs/architecture.md)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed-dev ## format the code with ruff
 	$(VENV)/bin/ruff check --fix .

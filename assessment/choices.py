@@ -64,7 +64,7 @@ class Result(models.TextChoices):
     FAIL = "fail", "不合格"
 
 
-class Action(models.TextChoices):
+class WorkflowStep(models.TextChoices):
     """Every step of the workflow, as kept in the log."""
 
     OPEN_YEAR = "open_year", "开启年度考核"
@@ -81,3 +81,15 @@ class Action(models.TextChoices):
 class TaskState(models.TextChoices):
     OPEN = "open", "整改中"
     CLOSED = "closed", "已整改"
+
+
+class MatchingKind(models.TextChoices):
+    AMOUNT = "amount", "按固定金额"
+    SHARE = "share", "按市级奖补的比例"
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "生成失败"

@@ -1,20 +1,14 @@
-from django.urls import path
+"""The assessment's three URL namespaces, assembled from its subdomains. The namespaces are what the
+pages have always been called (assessment:, supervision:, reports:); the root URLs mount them."""
 
-from . import views
+from .catalog import urls as catalog_urls
+from .reports import urls as report_urls
+from .subsidies import urls as subsidy_urls
+from .workflow import urls as workflow_urls
 
-app_name = "assessment"
-
-urlpatterns = [
-    path("", views.year_list, name="year_list"),
-    path("<int:year>/offices/<str:town_code>/", views.Detail.as_view(), name="detail"),
-    path("<int:year>/offices/<str:town_code>/self/", views.SelfAssess.as_view(), name="self_assess"),
-    path("<int:year>/offices/<str:town_code>/submit/", views.SelfSubmit.as_view(), name="self_submit"),
-    path("<int:year>/offices/<str:town_code>/score/", views.CountyScore.as_view(), name="county_score"),
-    path("<int:year>/offices/<str:town_code>/return/", views.CountyReturn.as_view(), name="county_return"),
-    path("<int:year>/offices/<str:town_code>/approve/", views.CountyApprove.as_view(), name="county_approve"),
-    path("<int:year>/counties/<str:code>/", views.county_overview, name="county_overview"),
-    path("<int:year>/counties/<str:code>/submit/", views.county_submit, name="county_submit"),
-    path("offices/<str:town_code>/tasks/", views.TaskList.as_view(), name="task_list"),
-    path("offices/<str:town_code>/tasks/<int:pk>/close/", views.TaskClose.as_view(), name="task_close"),
-    path("counties/<str:code>/tasks/", views.county_tasks, name="county_tasks"),
-]
+# The town's and the county's pages, at assessment/.
+assessment = (workflow_urls.office_patterns, "assessment")
+# The city's configuration and its steps on a year (督查), at supervision/.
+supervision = (catalog_urls.urlpatterns + workflow_urls.city_patterns, "supervision")
+# Reports and subsidies, at reports/; the root URLs add the dashboards (overview) to this namespace.
+report_patterns = report_urls.urlpatterns + subsidy_urls.urlpatterns

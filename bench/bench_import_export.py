@@ -47,8 +47,8 @@ from openpyxl import Workbook  # noqa: E402
 
 from duties.models import Duty, DutyRecord  # noqa: E402
 from offices.models import County, Office  # noqa: E402
+from portal.account_services import user_create  # noqa: E402
 from portal.choices import Role  # noqa: E402
-from portal.services import user_create  # noqa: E402
 from staffing.models import StaffMember  # noqa: E402
 
 SURNAMES = (

@@ -24,9 +24,19 @@ setup_django()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from assessment import services, subsidies, tasks  # noqa: E402
+from assessment.catalog import services as catalog_services  # noqa: E402
 from assessment.models import CatalogVersion  # noqa: E402
-from assessment.reports import award, cache, pdf, summary, xlsx  # noqa: E402
+from assessment.reports import (  # noqa: E402
+    award,
+    cache,
+    jobs,
+    pdf,
+    summary,
+    xlsx,
+)
+from assessment.subsidies import amounts  # noqa: E402
+from assessment.subsidies import services as subsidies_services  # noqa: E402
+from assessment.workflow import services as workflow_services  # noqa: E402
 from offices.models import County, Office, Town  # noqa: E402
 from portal.choices import Role  # noqa: E402
 from portal.models import User  # noqa: E402
@@ -49,15 +59,17 @@ with timed("build the province", results):
     )
 
 city = User.objects.create(username="bench_city", role=Role.CITY)
-programme = services.programme_create(actor=city, name="规范化建设三年行动", start_year=2010)
+programme = catalog_services.programme_create(actor=city, name="规范化建设三年行动", start_year=2010)
 with timed("open the year", results):
-    year = services.year_open(actor=city, programme=programme, catalog=CatalogVersion.objects.get(year=2010))
+    year = workflow_services.year_open(
+        actor=city, programme=programme, catalog=CatalogVersion.objects.get(year=2010)
+    )
 
 confirm_believably(year, seed=2010)
 
 with timed("set the standard and matchings, compute payments", results):
     set_award_subsidies(city, programme)
-refresh_again = subsidies.payments_refresh(programme=programme, actor=city)
+refresh_again = subsidies_services.payments_refresh(programme=programme, actor=city)
 assert refresh_again.changed == 0
 
 out = Path(tempfile.mkdtemp(prefix="bench-reports-"))
@@ -87,14 +99,14 @@ with timed("city summary: XLSX", results):
     city_xlsx = xlsx.city_summary_xlsx(city_report)
 (out / "city.pdf").write_bytes(city_pdf)
 
-job, _ = tasks.export_start(actor=city, year=2010)
+job, _ = jobs.export_start(actor=city, year=2010)
 with timed("zip of every county", results):
-    tasks.run_export(job.pk)
+    jobs.run_export(job.pk)
 
 # What a download asks for after the zip (or an earlier download) with unchanged data: the
 # fingerprint, the report's data and the kept file instead of WeasyPrint.
 with CaptureQueriesContext(connection) as kept_queries, timed("county report: kept PDF", results):
-    fingerprint = tasks.data_fingerprint(2010)
+    fingerprint = jobs.data_fingerprint(2010)
     kept_pdf = cache.award_pdf(award.award_report(county, 2010), fingerprint=fingerprint)
 assert kept_pdf.startswith(b"%PDF")
 
@@ -102,7 +114,7 @@ r = results
 n_county, n_city = len(county_queries.captured_queries), len(city_queries.captured_queries)
 print(f"province: {County.objects.count()} counties, {Office.objects.count()} towns")
 print(f"build the province: {r['build the province']:.1f} s; open the year: {r['open the year']:.1f} s")
-payments = len(subsidies.ledger(programme))
+payments = len(amounts.ledger(programme))
 print(
     f"standard, matchings, {payments} payments: {r['set the standard and matchings, compute payments']:.2f} s"
 )

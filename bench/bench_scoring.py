@@ -12,8 +12,8 @@ setup_django()
 from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
-from assessment import scoring  # noqa: E402
 from assessment.models import CatalogVersion  # noqa: E402
+from assessment.standard import scoring  # noqa: E402
 from offices.models import Office  # noqa: E402
 
 results: dict[str, float] = {}
@@ -37,14 +37,15 @@ assert len(large.captured_queries) == len(small.captured_queries), "query count 
 assert results["score every office"] < 10, "over the 10-second target"
 
 # Opening the year writes what scoring computed: 1,365 assessments and their item scores.
-from assessment import services  # noqa: E402
+from assessment.catalog import services as catalog_services  # noqa: E402
+from assessment.workflow import services as workflow_services  # noqa: E402
 from portal.choices import Role  # noqa: E402
 from portal.models import User  # noqa: E402
 
 city = User.objects.create(username="bench_city", role=Role.CITY)
-programme = services.programme_create(actor=city, name="三年行动", start_year=2010)
+programme = catalog_services.programme_create(actor=city, name="三年行动", start_year=2010)
 with CaptureQueriesContext(connection) as opening, timed("open the year", results):
-    services.year_open(actor=city, programme=programme, catalog=catalog)
+    workflow_services.year_open(actor=city, programme=programme, catalog=catalog)
 print(
     f"open the year (create and score {count} assessments): {results['open the year']:.2f} s, "
     f"{len(opening.captured_queries)} SQL queries"

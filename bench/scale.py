@@ -146,8 +146,8 @@ def build_province(year: int = 2010) -> int:
 def set_award_subsidies(city, programme) -> None:
     """The programme's award standard (50,000 yuan, 60,000 from 95 points) and every county's matching,
     by amount and by share in turn, as the city would enter them."""
-    from assessment import subsidies
-    from assessment.models import MatchingKind
+    from assessment.choices import MatchingKind
+    from assessment.subsidies import services as subsidies
     from offices.models import County
 
     subsidies.standard_save(

@@ -2,6 +2,7 @@
 an office's record (the edit version it was built from, dates of past events checked against today)."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 
 class BootstrapMixin:
@@ -86,3 +87,12 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         if self.instance.pk and version is None:
             raise forms.ValidationError("表单缺少版本信息,请刷新页面后重新填写。")
         return version
+
+
+def show_refusal(form: forms.BaseForm, error: ValidationError, field: str | None = None) -> None:
+    """Show a service's refusal on the form: next to the field it concerns, or above the form."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(field, error.messages)

@@ -2,11 +2,13 @@
 number of rows. Every lookup is made within one office, so an id of another office finds nothing."""
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from django.db.models import Count, Max, Q, QuerySet
 
 from offices.models import Office
 
+from .choices import SheetState
 from .models import Duty, DutyRecord, DutyRecordAttachment, DutySheetEntry
 
 # The orders a record list may be sorted in (the `sort` GET parameter), each with a tie-breaker so
@@ -27,12 +29,13 @@ class SheetRow:
     duty: Duty
     entry: DutySheetEntry | None
     record_count: int
+    State: ClassVar = SheetState  # templates compare with the choices, never with spelled values
 
     @property
-    def state(self) -> str:
+    def state(self) -> SheetState:
         if self.entry is None:
-            return "missing"
-        return "not_applicable" if self.entry.not_applicable else "filled"
+            return SheetState.MISSING
+        return SheetState.NOT_APPLICABLE if self.entry.not_applicable else SheetState.FILLED
 
 
 def duty_list() -> QuerySet[Duty]:

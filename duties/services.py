@@ -6,7 +6,7 @@ command-line caller; any other actor must be allowed to file the office's record
 
 from collections.abc import Sequence
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
@@ -14,17 +14,9 @@ from core.evidence import PHOTOS_AND_PDF, validate_evidence
 from core.records import record_delete, record_save
 from core.storage import evidence_storage
 from portal.models import User
-from portal.permissions import Action, can
+from portal.permissions import Action, require
 
 from .models import DutyRecord, DutyRecordAttachment, DutySheetEntry
-
-
-def _check_may_file(actor: User | None, office_id: int) -> None:
-    # The views check this too; the services repeat it so no other caller can skip it.
-    from offices.models import Office
-
-    if actor is not None and not can(actor, Action.FILE, Office(pk=office_id)):
-        raise PermissionDenied("无权填报该民政办的资料。")
 
 
 def sheet_entry_save(
@@ -34,7 +26,7 @@ def sheet_entry_save(
 
     A duty that applies keeps no reason for not applying; `expected_version` is the version the
     user's form showed (None for a new entry)."""
-    _check_may_file(actor, entry.office_id)
+    require(actor, Action.FILE, entry)
     if not entry.not_applicable:
         entry.not_applicable_reason = ""
     return record_save(actor=actor, instance=entry, expected_version=expected_version)
@@ -42,7 +34,7 @@ def sheet_entry_save(
 
 def duty_record_create(*, actor: User | None, record: DutyRecord) -> DutyRecord:
     """File a new piece of work under a duty; the actor is kept as the one who filed it."""
-    _check_may_file(actor, record.office_id)
+    require(actor, Action.FILE, record)
     if record.pk is not None:
         raise ValueError("duty_record_create takes a new record")
     record.created_by = actor
@@ -51,14 +43,14 @@ def duty_record_create(*, actor: User | None, record: DutyRecord) -> DutyRecord:
 
 def duty_record_update(*, actor: User | None, record: DutyRecord, expected_version: int) -> DutyRecord:
     """Save changes to a duty record, unless somebody else saved it since the form was shown."""
-    _check_may_file(actor, record.office_id)
+    require(actor, Action.FILE, record)
     return record_save(actor=actor, instance=record, expected_version=expected_version)
 
 
 @transaction.atomic
 def duty_record_delete(*, actor: User | None, record: DutyRecord) -> None:
     """Delete a duty record and its attachments; the history of each names the actor."""
-    _check_may_file(actor, record.office_id)
+    require(actor, Action.FILE, record)
     # One by one rather than by cascade, so every attachment's history row names who deleted it.
     for attachment in record.attachments.all():
         record_delete(actor=actor, instance=attachment)
@@ -73,7 +65,7 @@ def attachment_upload(
     Every file is checked by its content first; if one is refused, a ValidationError names it and
     nothing is stored. The stored type is the one recognised from the content, never the one the
     browser sent."""
-    _check_may_file(actor, record.office_id)
+    require(actor, Action.FILE, record)
     if not files:
         raise ValidationError("请选择要上传的文件。")
     checked = []
@@ -116,5 +108,5 @@ def attachment_upload(
 def attachment_delete(*, actor: User | None, attachment: DutyRecordAttachment) -> None:
     """Remove an evidence file from its record. The stored file is kept, so the history entry
     (which names the actor) still points at what was removed."""
-    _check_may_file(actor, attachment.record.office_id)
+    require(actor, Action.FILE, attachment)
     record_delete(actor=actor, instance=attachment)

@@ -1,5 +1,5 @@
 """Spreadsheet pages of duty records: the export of the filtered list, the import template and the
-import into the user's own office (county imports are offices.spreadsheet_views)."""
+import into the user's own office (county imports are overview.spreadsheet_views)."""
 
 from django.http import HttpRequest, HttpResponse
 

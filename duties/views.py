@@ -24,6 +24,7 @@ from portal.record_views import (
 )
 
 from . import forms, selectors, services
+from .choices import SheetState
 from .models import Duty, DutyRecord, DutyRecordAttachment
 
 MAX_QUERY_LENGTH = 100
@@ -51,9 +52,9 @@ class SheetPage(OfficePage):
             rows=rows,
             year=year,
             years=year_choices(),
-            filled=sum(1 for r in rows if r.state == "filled"),
-            not_applicable=sum(1 for r in rows if r.state == "not_applicable"),
-            missing=[r.duty.number for r in rows if r.state == "missing"],
+            filled=sum(1 for r in rows if r.state == SheetState.FILLED),
+            not_applicable=sum(1 for r in rows if r.state == SheetState.NOT_APPLICABLE),
+            missing=[r.duty.number for r in rows if r.state == SheetState.MISSING],
         )
 
 

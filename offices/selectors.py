@@ -1,11 +1,10 @@
-"""Reads of counties and offices for lists and overviews, each a fixed number of queries."""
+"""Reads of counties and offices, each one query whatever the number of rows."""
 
 from django.db.models import Count, Max, Q, QuerySet
 
+from offices.models import County, Office
 from portal.models import User
 from portal.permissions import Action, counties_for, offices_for
-
-from .models import County, Office
 
 
 def county_list(*, user: User) -> QuerySet[County]:
@@ -43,29 +42,3 @@ def latest_filed_year(*, office: Office | None = None, county: County | None = N
     ]
     years = [y for y in years if y]
     return max(years) if years else None
-
-
-def office_year_summary(*, office: Office, year: int) -> dict:
-    """The figures on an office's home page for a year: a few aggregate queries."""
-    from duties.models import DutyRecord
-
-    from .models import Budget, InternalCheck, OfficeYearFacts, PostedRule, Premises
-
-    return {
-        "facts": OfficeYearFacts.objects.filter(office=office, year=year).first(),
-        "premises": Premises.objects.filter(office=office, year=year).first(),
-        "budget": Budget.objects.filter(office=office, year=year).first(),
-        "rules_posted": PostedRule.objects.filter(office=office, year=year).exclude(photo="").count(),
-        "records": DutyRecord.objects.filter(office=office, date__year=year).count(),
-        "checks": InternalCheck.objects.filter(office=office, checked_on__year=year).count(),
-    }
-
-
-def office_assessment(*, office: Office, year: int) -> dict:
-    """The office's assessment of the year (if the city opened it) and its open rectification tasks."""
-    from assessment.models import Assessment, RectificationTask
-
-    return {
-        "current": Assessment.objects.filter(office=office, assessment_year__year=year).first(),
-        "open_tasks": RectificationTask.objects.filter(office=office, state="open").count(),
-    }

@@ -1,13 +1,11 @@
+"""An office's own record pages, in the offices: namespace (the root URLs add the office home and
+the county pages of overview to it)."""
+
 from django.urls import path
 
-from . import spreadsheet_views, views
-
-app_name = "offices"
+from . import views
 
 urlpatterns = [
-    path("counties/", views.county_list, name="county_list"),
-    path("counties/<str:code>/", views.county_detail, name="county_detail"),
-    path("<str:town_code>/", views.OfficeHome.as_view(), name="office_detail"),
     path("<str:town_code>/history/", views.office_history, name="office_history"),
     path("<str:town_code>/profile/edit/", views.ProfileEdit.as_view(), name="profile_edit"),
     path("<str:town_code>/facts/", views.FactsList.as_view(), name="facts_list"),
@@ -24,25 +22,4 @@ urlpatterns = [
     path("<str:town_code>/checks/new/", views.CheckEdit.as_view(), name="check_create"),
     path("<str:town_code>/checks/<int:pk>/edit/", views.CheckEdit.as_view(), name="check_edit"),
     path("<str:town_code>/checks/<int:pk>/delete/", views.CheckDelete.as_view(), name="check_delete"),
-    path("counties/<str:code>/export/<str:fmt>/", spreadsheet_views.county_export, name="county_export"),
-    path(
-        "counties/<str:code>/staff/import/",
-        spreadsheet_views.CountyStaffImport.as_view(),
-        name="county_staff_import",
-    ),
-    path(
-        "counties/<str:code>/staff/import/template/",
-        spreadsheet_views.county_staff_import_template,
-        name="county_staff_import_template",
-    ),
-    path(
-        "counties/<str:code>/records/import/",
-        spreadsheet_views.CountyRecordImport.as_view(),
-        name="county_record_import",
-    ),
-    path(
-        "counties/<str:code>/records/import/template/",
-        spreadsheet_views.county_record_import_template,
-        name="county_record_import_template",
-    ),
 ]

@@ -1,93 +1,28 @@
-"""Pages of counties and offices. Who sees what is decided by portal.permissions; writes
-go through core.records (edit-version check, audit history)."""
+"""Pages of an office's own records: its profile, yearly facts, premises, posted rules, plans, budgets,
+internal checks and its history. Who sees what is decided by portal.permissions; writes go through
+core.records (edit-version check, audit history)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from assessment.gaps import gaps_for, office_gaps
 from core.history import office_activity
-from portal.choices import SecurityEventKind
-from portal.permissions import Action, get_county_or_deny, get_office_or_deny, is_city
+from offices import forms, selectors
+from offices.choices import PlanKind, PostedRuleKind
+from offices.models import Budget, InternalCheck, OfficeYearFacts, Plan, PostedRule, Premises
+from portal.permissions import Action, get_office_or_deny
 from portal.record_views import (
     OfficePage,
     RecordDeletePage,
     RecordEditPage,
     RecordListPage,
     parse_year,
+    working_year,
     year_choices,
 )
-from portal.security import record_security_event
-from staffing.selectors import active_staff
-
-from . import forms, selectors
-from .choices import PlanKind, PostedRuleKind
-from .models import Budget, InternalCheck, OfficeYearFacts, Plan, PostedRule, Premises
-
-
-def _working_year(request: HttpRequest, default: int | None = None) -> int:
-    return parse_year(request.GET.get("year"), default or timezone.localdate().year)
-
-
-@require_safe
-@login_required
-def county_list(request: HttpRequest) -> HttpResponse:
-    """The city's view of its counties."""
-    if not is_city(request.user):
-        record_security_event(
-            SecurityEventKind.DENIED, request=request, user=request.user, detail="county list"
-        )
-        raise PermissionDenied
-    counties = selectors.county_list(user=request.user)
-    return render(request, "offices/county_list.html", {"counties": counties})
-
-
-@require_safe
-@login_required
-def county_detail(request: HttpRequest, code: str) -> HttpResponse:
-    """A county with its towns and each town's gaps for the year: the inspector's start page."""
-    county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
-    query = request.GET.get("q", "").strip()
-    year = _working_year(request, selectors.latest_filed_year(county=county))
-    offices = selectors.office_list(user=request.user, county=county, query=query)
-    page = Paginator(offices, 50).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    gaps = gaps_for(rows, year)
-    for office in rows:
-        office.gaps = gaps[office.pk]
-    context = {
-        "county": county,
-        "page": page,
-        "rows": rows,
-        "query": query,
-        "year": year,
-        "years": year_choices(),
-    }
-    return render(request, "offices/county_detail.html", context)
-
-
-class OfficeHome(OfficePage):
-    """我的民政办: the office's state for a year, and what it misses against the standard."""
-
-    template_name = "offices/office_detail.html"
-
-    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        year = _working_year(request, selectors.latest_filed_year(office=self.office))
-        gaps = office_gaps(self.office, year)
-        return self.render(
-            year=year,
-            years=year_choices(),
-            gaps=gaps,
-            summary=selectors.office_year_summary(office=self.office, year=year),
-            staff=active_staff(office=self.office),
-            assessment=selectors.office_assessment(office=self.office, year=year),
-        )
 
 
 @require_safe
@@ -147,7 +82,7 @@ class YearlyRecordList(RecordListPage):
         return self.model.objects.filter(office=self.office).order_by("-year")
 
     def extra_context(self) -> dict:
-        return {"years": year_choices(), "year": _working_year(self.request)}
+        return {"years": year_choices(), "year": working_year(self.request)}
 
 
 class FactsList(YearlyRecordList):
@@ -192,7 +127,7 @@ class RulesPage(OfficePage):
     template_name = "offices/rules.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        year = _working_year(request, selectors.latest_filed_year(office=self.office))
+        year = working_year(request, selectors.latest_filed_year(office=self.office))
         found = {r.kind: r for r in PostedRule.objects.filter(office=self.office, year=year)}
         rows = [(kind, found.get(kind.value)) for kind in PostedRuleKind]
         return self.render(year=year, years=year_choices(), rows=rows)

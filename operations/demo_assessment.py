@@ -8,31 +8,38 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from assessment import services
-from assessment.choices import Action, TaskState
+from assessment.catalog import services as catalog_services
+from assessment.choices import AssessmentState, CountyState, TaskState, WorkflowStep
 from assessment.models import AssessmentYear, CatalogVersion, Programme, RectificationTask, WorkflowEvent
-from assessment.scoring import item_rows
+from assessment.standard.scoring import item_rows
+from assessment.workflow import services
 from portal.models import User
 
 PROGRAMME = "嘉兴市镇(街道)民政工作规范化建设三年行动(2010—2012年)"
 IN_PROGRESS = 2012
 # How far each county has got with 2012: 南湖区 has reported, 秀洲区 approved everything, the
 # others are at different steps town by town.
-COUNTY_2012 = {"330402": "reported", "330411": "approved"}
+COUNTY_2012 = {"330402": CountyState.SUBMITTED, "330411": CountyState.OPEN}
+STAGES_2012 = (
+    AssessmentState.DRAFT,
+    AssessmentState.SUBMITTED,
+    AssessmentState.APPROVED,
+    AssessmentState.RETURNED,
+)
 
 
-def _stage_2012(code: str, rng: random.Random) -> str:
+def _stage_2012(code: str, rng: random.Random) -> AssessmentState:
     county = code[:6]
     if county in COUNTY_2012:
-        return "approved"
-    return rng.choices(("draft", "submitted", "approved", "returned"), weights=(3, 3, 3, 1))[0]
+        return AssessmentState.APPROVED
+    return rng.choices(STAGES_2012, weights=(3, 3, 3, 1))[0]
 
 
 def seed_assessments() -> int:
     """Build the demo programme's assessment years that do not exist yet; returns how many."""
     users = {u.username: u for u in User.objects.all()}
     city = users["city"]
-    programme = Programme.objects.filter(start_year=2010).first() or services.programme_create(
+    programme = Programme.objects.filter(start_year=2010).first() or catalog_services.programme_create(
         actor=city,
         name=PROGRAMME,
         start_year=2010,
@@ -43,7 +50,7 @@ def seed_assessments() -> int:
     for year in programme.year_range:
         if AssessmentYear.objects.filter(year=year).exists():
             continue
-        catalog = CatalogVersion.objects.filter(year=year).first() or services.catalog_copy(
+        catalog = CatalogVersion.objects.filter(year=year).first() or catalog_services.catalog_copy(
             actor=city, source=CatalogVersion.objects.get(year=year - 1), year=year
         )
         opened = services.year_open(
@@ -61,13 +68,13 @@ def seed_assessments() -> int:
 
 # When each step happened in the demo's year (month, day): the workflow log reads like a real year.
 STEP_DATES = {
-    Action.OPEN_YEAR: (3, 1),
-    Action.SELF_SUBMIT: (10, 20),
-    Action.RETURN_TO_TOWN: (10, 28),
-    Action.APPROVE: (11, 30),
-    Action.COUNTY_SUBMIT: (12, 10),
-    Action.DRAW_SAMPLE: (12, 15),
-    Action.CONFIRM_YEAR: (12, 28),
+    WorkflowStep.OPEN_YEAR: (3, 1),
+    WorkflowStep.SELF_SUBMIT: (10, 20),
+    WorkflowStep.RETURN_TO_TOWN: (10, 28),
+    WorkflowStep.APPROVE: (11, 30),
+    WorkflowStep.COUNTY_SUBMIT: (12, 10),
+    WorkflowStep.DRAW_SAMPLE: (12, 15),
+    WorkflowStep.CONFIRM_YEAR: (12, 28),
 }
 
 
@@ -80,7 +87,7 @@ def _backdate(opened: AssessmentYear) -> None:
     year = opened.year
     for action, (month, day) in STEP_DATES.items():
         WorkflowEvent.objects.filter(assessment_year=opened, action=action).update(at=_at(year, month, day))
-    WorkflowEvent.objects.filter(assessment_year=opened, action=Action.CLOSE_TASK).update(
+    WorkflowEvent.objects.filter(assessment_year=opened, action=WorkflowStep.CLOSE_TASK).update(
         at=_at(year + 1, 4, 15)
     )
     opened.county_results.exclude(submitted_at=None).update(submitted_at=_at(year, 12, 10))
@@ -100,12 +107,13 @@ def _run_year(opened: AssessmentYear, users: dict[str, User]) -> None:
     for assessment in opened.assessments.select_related("office__town__county", "assessment_year__catalog"):
         code = assessment.office.town.code
         rng = random.Random(f"assessment-{year}-{code}")  # noqa: S311 - demo values
-        stage = "approved" if complete else _stage_2012(code, rng)
-        if stage == "draft":
+        stage = AssessmentState.APPROVED if complete else _stage_2012(code, rng)
+        if stage == AssessmentState.DRAFT:
             continue
         town = users[f"town_{code}"]
         county = users[f"county_{code[:6]}"]
         assessment.self_note = f"{year}年度自评已完成,相关台账资料已上传。"
+        assessment._history_user = town
         assessment.save(update_fields=["self_note"])
         services.self_assessment_submit(actor=town, assessment=assessment)
         scores = {s.item.code: s for s in item_rows(assessment)}
@@ -119,16 +127,16 @@ def _run_year(opened: AssessmentYear, users: dict[str, User]) -> None:
                 services.CountyItem(scores["G2"], Decimal(rng.choice((4, 5, 5.5, 6)))),
             ],
         )
-        if stage == "submitted":
+        if stage == AssessmentState.SUBMITTED:
             continue
-        if stage == "returned":
+        if stage == AssessmentState.RETURNED:
             services.county_return(
                 actor=county, assessment=assessment, comment="请补充上墙制度照片和内部检查记录后重新提交。"
             )
             continue
         services.county_approve(actor=county, assessment=assessment)
     for result in opened.county_results.select_related("county"):
-        reported = complete or COUNTY_2012.get(result.county.code) == "reported"
+        reported = complete or COUNTY_2012.get(result.county.code) == CountyState.SUBMITTED
         if reported:
             services.county_submit(actor=users[f"county_{result.county.code}"], result=result)
     if not complete:

@@ -20,12 +20,13 @@ from django.db import transaction
 from PIL import Image, ImageDraw
 from simple_history.utils import bulk_create_with_history
 
+from assessment.standard import thresholds
 from duties.models import Duty, DutyRecord, DutySheetEntry
 from offices.choices import Equipment, ItFacility, PlanKind, PostedRuleKind
 from offices.models import Budget, County, InternalCheck, Office, OfficeYearFacts, Plan, PostedRule, Premises
+from portal.account_services import user_create
 from portal.choices import Role
 from portal.models import User
-from portal.services import user_create
 from staffing.choices import Education, EmploymentType, Post, Sex, TrainingKind, TrainingLevel
 from staffing.models import DirectorProbation, StaffMember, TrainingAttendance, TrainingEvent
 
@@ -84,12 +85,9 @@ def profile_for(code: str) -> Profile:
 
 
 def staffing_norm(population: int) -> int:
-    """The default staffing norm of the demo catalog: full-time staff for a service population."""
-    if population < 30_000:
-        return 2
-    if population <= 60_000:
-        return 3
-    return 4
+    """Full-time staff for a service population under the default catalog's bands, which the demo
+    catalog uses: read from the standard, so the demo city never drifts from it."""
+    return thresholds.DEFAULT.staffing_norm(population)
 
 
 def _image(color: tuple[int, int, int], stripes: int) -> bytes:

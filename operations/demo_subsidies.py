@@ -8,8 +8,9 @@ payments are marked."""
 import datetime as dt
 from decimal import Decimal
 
-from assessment import subsidies
-from assessment.models import MatchingKind, Payment, Programme, SubsidyStandard
+from assessment.choices import MatchingKind
+from assessment.models import Payment, Programme, SubsidyStandard
+from assessment.subsidies import services as subsidies
 from offices.models import County
 from portal.models import User
 

@@ -9,22 +9,18 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from portal.account_services import user_create, user_update
 from portal.choices import Role, SecurityEventKind
 from portal.forms import UserForm
 from portal.models import SecurityEvent, User
-from portal.permissions import manageable_roles, may_manage_users
-from portal.security import record_security_event
-from portal.services import user_create, user_update
+from portal.permissions import manageable_roles, may_manage_users, refuse
 
 PAGE_SIZE = 30
 
 
 def _require_manager(request: HttpRequest) -> list[Role]:
     if not may_manage_users(request.user):
-        record_security_event(
-            SecurityEventKind.DENIED, request=request, user=request.user, detail="user management"
-        )
-        raise PermissionDenied
+        raise refuse(request, "user management")
     return manageable_roles(request.user)
 
 

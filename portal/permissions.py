@@ -144,12 +144,35 @@ def can(user: User, action: Action, obj: Model) -> bool:
     return offices_for(user, action).filter(pk=office_id).exists()
 
 
+SCOPE_REFUSALS = {
+    Action.VIEW: "无权查看该单位的资料。",
+    Action.FILE: "无权填报该民政办的资料。",
+    Action.ASSESS: "无权考核该民政办。",
+}
+
+
 def require(actor: User | None, action: Action, obj: Model) -> None:
     """The scope check of every service that writes an office's data: PermissionDenied unless the
     actor may perform `action` on `obj` (an office, a county or an office's record). `actor` None is
     a trusted command-line caller (seed_demo, a management command)."""
     if actor is not None and not can(actor, action, obj):
-        raise PermissionDenied("无权对该单位的资料进行此操作。")
+        raise PermissionDenied(SCOPE_REFUSALS[action])
+
+
+ROLE_REFUSALS = {
+    Role.CITY: "只有市民政局可以执行此操作。",
+    Role.COUNTY: "只有县(市、区)考核人员可以执行此操作。",
+    Role.TOWN: "只有镇(街道)民政办工作人员可以执行此操作。",
+}
+
+
+def require_role(actor: User | None, *roles: Role) -> None:
+    """The role check of a service (a hidden button is not a rule): PermissionDenied unless the actor
+    has one of `roles`. `actor` None is a trusted command-line caller."""
+    if actor is not None and _role(actor) not in roles:
+        raise PermissionDenied(
+            ROLE_REFUSALS.get(roles[0], "无权执行此操作。") if len(roles) == 1 else "无权执行此操作。"
+        )
 
 
 def deny(request: HttpRequest | None, user: User | None, detail: str) -> None:
@@ -171,56 +194,72 @@ def hide(request: HttpRequest, detail: str) -> Http404:
     return Http404()
 
 
+def _get_or_deny(
+    user: User,
+    action: Action,
+    *,
+    role_ok: bool,
+    in_scope: QuerySet,
+    anywhere: QuerySet,
+    what: str,
+    request: HttpRequest | None,
+) -> Model:
+    """The one sequence every page's lookup follows, each refusal logged: 403 when the role never
+    does this, 404 when the object is outside the user's scope (or does not exist), 403 when it is in
+    scope but `action` is not allowed on it."""
+    if not role_ok:
+        deny(request, user, f"role may not view {what}")
+        raise PermissionDenied
+    obj = in_scope.first()
+    if obj is None:
+        if anywhere.exists():
+            deny(request, user, f"{what} outside scope")
+        raise Http404
+    if action != Action.VIEW and not can(user, action, obj):
+        deny(request, user, f"{action} not allowed on {what}")
+        raise PermissionDenied
+    return obj
+
+
 def get_office_or_deny(
     user: User, action: Action, *, town_code: str, request: HttpRequest | None = None
 ) -> Model:
     """The office of a town for a view: 403 when the role never does this, 404 when outside scope."""
-    if not role_may(user, Action.VIEW):
-        deny(request, user, f"role may not view offices ({town_code})")
-        raise PermissionDenied
-    office = (
-        offices_for(user, Action.VIEW).select_related("town__county").filter(town__code=town_code).first()
+    return _get_or_deny(
+        user,
+        action,
+        role_ok=role_may(user, Action.VIEW),
+        in_scope=offices_for(user, Action.VIEW).select_related("town__county").filter(town__code=town_code),
+        anywhere=_offices().filter(town__code=town_code),
+        what=f"office {town_code}",
+        request=request,
     )
-    if office is None:
-        if _offices().filter(town__code=town_code).exists():
-            deny(request, user, f"office {town_code} outside scope")
-        raise Http404
-    if action != Action.VIEW and not can(user, action, office):
-        deny(request, user, f"{action} not allowed on office {town_code}")
-        raise PermissionDenied
-    return office
 
 
 def get_county_or_deny(user: User, action: Action, *, code: str, request: HttpRequest | None = None) -> Model:
     """A county for a view: 403 for roles that see no county, 404 outside the user's scope."""
-    if _role(user) not in (Role.CITY, Role.COUNTY):
-        deny(request, user, f"role may not view counties ({code})")
-        raise PermissionDenied
-    county = counties_for(user, Action.VIEW).filter(code=code).first()
-    if county is None:
-        if _counties().filter(code=code).exists():
-            deny(request, user, f"county {code} outside scope")
-        raise Http404
-    if action != Action.VIEW and not can(user, action, county):
-        deny(request, user, f"{action} not allowed on county {code}")
-        raise PermissionDenied
-    return county
+    return _get_or_deny(
+        user,
+        action,
+        role_ok=_role(user) in (Role.CITY, Role.COUNTY),
+        in_scope=counties_for(user, Action.VIEW).filter(code=code),
+        anywhere=_counties().filter(code=code),
+        what=f"county {code}",
+        request=request,
+    )
 
 
 def get_record_or_deny(user: User, action: Action, queryset: QuerySet, *, pk: int, request=None) -> Model:
     """A record of an office for a view, with the same 403/404 answers as its office."""
-    if not role_may(user, Action.VIEW):
-        deny(request, user, f"role may not view {queryset.model._meta.label} {pk}")
-        raise PermissionDenied
-    record = queryset.filter(pk=pk, office__in=offices_for(user, Action.VIEW)).first()
-    if record is None:
-        if queryset.model._default_manager.filter(pk=pk).exists():
-            deny(request, user, f"{queryset.model._meta.label} {pk} outside scope")
-        raise Http404
-    if action != Action.VIEW and not can(user, action, record):
-        deny(request, user, f"{action} not allowed on {queryset.model._meta.label} {pk}")
-        raise PermissionDenied
-    return record
+    return _get_or_deny(
+        user,
+        action,
+        role_ok=role_may(user, Action.VIEW),
+        in_scope=queryset.filter(pk=pk, office__in=offices_for(user, Action.VIEW)),
+        anywhere=queryset.model._default_manager.filter(pk=pk),
+        what=f"{queryset.model._meta.label} {pk}",
+        request=request,
+    )
 
 
 @transaction.atomic
@@ -305,19 +344,6 @@ def role_required(*roles: Role, what: str = "") -> Callable:
         return login_required(wrapped)
 
     return decorator
-
-
-class RoleRequiredMixin:
-    """The class-based form of role_required: set ``allowed_roles``."""
-
-    allowed_roles: tuple[Role, ...] = ()
-
-    def dispatch(self, request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return login_required(lambda r: None)(request)
-        if _role(request.user) not in self.allowed_roles:
-            raise refuse(request, f"role may not open {type(self).__name__}")
-        return super().dispatch(request, *args, **kwargs)
 
 
 class Can:

@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
-from core.records import StaleEdit, record_delete, record_save
+from core.records import StaleEdit
 from portal.permissions import Action, can, get_office_or_deny
+from portal.record_services import office_record_delete, office_record_save
 
 FIRST_YEAR = 2009
 
@@ -29,6 +30,10 @@ def parse_year(value, default: int | None = None) -> int | None:
     except (TypeError, ValueError):
         return default
     return year if year in year_choices() else default
+
+
+# Pages with a form answer GET (and HEAD) with the form and POST with the save; nothing else.
+FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
 class OfficePage(LoginRequiredMixin, View):
@@ -122,7 +127,7 @@ class RecordEditPage(OfficePage):
         return HttpResponseRedirect(self.success_url(instance))
 
     def save(self, instance: Model, form) -> None:
-        record_save(
+        office_record_save(
             actor=self.request.user, instance=instance, expected_version=form.cleaned_data.get("version")
         )
         form.save_m2m()
@@ -161,7 +166,7 @@ class RecordDeletePage(OfficePage):
 
     def delete(self, obj: Model) -> None:
         """Subclasses whose records need more than a plain delete call their service here."""
-        record_delete(actor=self.request.user, instance=obj)
+        office_record_delete(actor=self.request.user, instance=obj)
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         obj = self.get_object()
@@ -174,3 +179,8 @@ class RecordDeletePage(OfficePage):
         self.delete(obj)
         messages.success(request, f"已删除:{name}。如需查看删除前的内容,可在修改记录中找到。")
         return HttpResponseRedirect(url)
+
+
+def working_year(request: HttpRequest, default: int | None = None) -> int:
+    """The year a page is about: ?year= when it is a plausible year, else `default`, else this year."""
+    return parse_year(request.GET.get("year"), default or timezone.localdate().year)

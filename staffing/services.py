@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from core.records import record_delete, record_save
 from offices.models import County, Office
 from portal.models import User
-from portal.permissions import may_record_for, offices_recorded_for
+from portal.permissions import Action, may_record_for, offices_recorded_for, require
 
 from .choices import TrainingLevel
 from .models import DirectorProbation, StaffMember, TrainingAttendance, TrainingEvent
@@ -32,6 +32,7 @@ def _delete_rows(*, actor: User | None, rows: Iterable) -> int:
 def staff_member_save(*, actor: User, staff: StaffMember, expected_version: int | None = None) -> StaffMember:
     """Create a staff member of an office (no version) or save an edit made from `expected_version`;
     a stale edit raises StaleEdit and writes nothing."""
+    require(actor, Action.FILE, staff)
     return record_save(actor=actor, instance=staff, expected_version=expected_version)
 
 
@@ -40,6 +41,7 @@ def staff_member_delete(*, actor: User, staff: StaffMember) -> None:
     """Delete a staff member with their attendance and probation records, the history of each
     naming the actor. Someone who merely left is given an end date instead: deleting is for
     mistaken entries."""
+    require(actor, Action.FILE, staff)
     _delete_rows(actor=actor, rows=staff.attendances.all())
     _delete_rows(actor=actor, rows=staff.probations.all())
     record_delete(actor=actor, instance=staff)
@@ -49,6 +51,7 @@ def probation_save(
     *, actor: User, probation: DirectorProbation, expected_version: int | None = None
 ) -> DirectorProbation:
     """Create or edit a director's pre-appointment probation (任前见习) record."""
+    require(actor, Action.FILE, probation)
     return record_save(actor=actor, instance=probation, expected_version=expected_version)
 
 

@@ -16,7 +16,7 @@ from portal.record_views import OfficePage, parse_year
 
 from . import selectors
 from .resources import AttendanceImport, StaffImport, attendance_table, staff_table
-from .views import _county_filter, _recordable_event, _visible_event
+from .views import county_filter, recordable_event, visible_event
 
 
 def _own_office_import(office: Office) -> StaffImport:
@@ -71,9 +71,9 @@ def _attendance_import(request: HttpRequest, event) -> AttendanceImport:
 @login_required
 def attendance_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """Who attended, among the offices the user may see (and, for the city, the chosen county)."""
-    event = _visible_event(request, pk)
+    event = visible_event(request, pk)
     check_format(fmt)
-    county = _county_filter(request, request.user) if is_city(request.user) else None
+    county = county_filter(request, request.user) if is_city(request.user) else None
     attendances = selectors.visible_attendances(user=request.user, event=event, county=county)
     title = f"{event.title}参训人员" + (f"({county.name})" if county else "")
     return export_response(attendance_table(attendances, title="参训人员"), fmt=fmt, filename=title)
@@ -82,7 +82,7 @@ def attendance_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
 @require_safe
 @login_required
 def attendance_import_template(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _recordable_event(request, pk)
+    event = recordable_event(request, pk)
     return template_response(_attendance_import(request, event), filename="参训人员导入模板")
 
 
@@ -90,7 +90,7 @@ class AttendanceImportPage(ImportPage):
     """导入参训人员 of an event the user records (an inspector its county's, the city its own)."""
 
     def prepare(self, request: HttpRequest, **kwargs) -> None:
-        self.event = _recordable_event(request, kwargs["pk"])
+        self.event = recordable_event(request, kwargs["pk"])
         self.spec = _attendance_import(request, self.event)
 
     def target_key(self) -> str:

@@ -4,7 +4,7 @@ Writes go through staffing.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,21 +15,23 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.records import StaleEdit
 from offices.models import County, Office
-from portal.choices import SecurityEventKind
+from portal.choices import Role
 from portal.models import User
 from portal.permissions import (
     Action,
     counties_for,
     county_held_for,
+    hide,
     is_city,
     is_county,
     is_town,
     may_record_for,
     may_record_for_some_county,
     offices_recorded_for,
+    refuse,
+    role_required,
 )
 from portal.record_views import RecordDeletePage, RecordEditPage, RecordListPage, parse_year, year_choices
-from portal.security import record_security_event
 
 from . import selectors, services
 from .choices import Post, TrainingLevel
@@ -39,10 +41,6 @@ from .models import DirectorProbation, StaffMember, TrainingEvent
 
 def _year(request: HttpRequest) -> int:
     return parse_year(request.GET.get("year"), timezone.localdate().year)
-
-
-def _deny(request: HttpRequest, detail: str) -> None:
-    record_security_event(SecurityEventKind.DENIED, request=request, user=request.user, detail=detail)
 
 
 # -- the roster of an office ----------------------------------------------------------------------
@@ -171,11 +169,10 @@ def _may_see_training(user: User) -> bool:
 
 def _require_training_role(request: HttpRequest, what: str) -> None:
     if not _may_see_training(request.user):
-        _deny(request, f"role may not see training ({what})")
-        raise PermissionDenied
+        raise refuse(request, f"role may not see training ({what})")
 
 
-def _visible_event(request: HttpRequest, pk: int) -> TrainingEvent:
+def visible_event(request: HttpRequest, pk: int) -> TrainingEvent:
     _require_training_role(request, f"event {pk}")
     event = (
         county_held_for(request.user, TrainingEvent.objects.all())
@@ -185,16 +182,15 @@ def _visible_event(request: HttpRequest, pk: int) -> TrainingEvent:
     )
     if event is None:
         if TrainingEvent.objects.filter(pk=pk).exists():
-            _deny(request, f"training event {pk} outside scope")
+            raise hide(request, f"training event {pk} outside scope")
         raise Http404
     return event
 
 
-def _recordable_event(request: HttpRequest, pk: int) -> TrainingEvent:
-    event = _visible_event(request, pk)
+def recordable_event(request: HttpRequest, pk: int) -> TrainingEvent:
+    event = visible_event(request, pk)
     if not may_record_for(request.user, event.county):
-        _deny(request, f"may not record training event {pk}")
-        raise PermissionDenied
+        raise refuse(request, f"may not record training event {pk}")
     return event
 
 
@@ -209,7 +205,7 @@ def _may_create(user: User) -> bool:
     return may_record_for_some_county(user)
 
 
-def _county_filter(request: HttpRequest, user: User) -> County | None:
+def county_filter(request: HttpRequest, user: User) -> County | None:
     code = request.GET.get("county", "")
     return counties_for(user, Action.VIEW).filter(code=code).first() if code else None
 
@@ -223,7 +219,7 @@ def training_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     if level not in TrainingLevel.values:
         level = ""
-    county = _county_filter(request, request.user) if is_city(request.user) else None
+    county = county_filter(request, request.user) if is_city(request.user) else None
     events = selectors.training_event_list(user=request.user, year=year, level=level, county=county)
     page = Paginator(events, 30).get_page(request.GET.get("page"))
     context = {
@@ -244,9 +240,9 @@ def training_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def training_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """An event and who attended it, among the offices the user may see."""
-    event = _visible_event(request, pk)
+    event = visible_event(request, pk)
     user = request.user
-    county = _county_filter(request, user) if is_city(user) else None
+    county = county_filter(request, user) if is_city(user) else None
     attendances = selectors.visible_attendances(user=user, event=event, county=county)
     page = Paginator(attendances, 100).get_page(request.GET.get("page"))
     context = {
@@ -280,8 +276,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
     """A new event of the user's own level: the city's, or the inspector's county's; the county is
     taken from the user, whatever the request says."""
     if not _may_create(request.user):
-        _deny(request, "may not record training")
-        raise PermissionDenied
+        raise refuse(request, "may not record training")
     event = TrainingEvent()
     if request.method != "POST":
         return _event_form_page(request, event, TrainingEventForm(instance=event))
@@ -298,7 +293,7 @@ def training_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _recordable_event(request, pk)
+    event = recordable_event(request, pk)
     if request.method != "POST":
         return _event_form_page(request, event, TrainingEventForm(instance=event))
     form = TrainingEventForm(request.POST, instance=event)
@@ -319,7 +314,7 @@ def training_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def training_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    event = _recordable_event(request, pk)
+    event = recordable_event(request, pk)
     if request.method == "POST":
         title = str(event)
         services.training_event_delete(actor=request.user, event=event)
@@ -340,7 +335,7 @@ def _attendance_scope(request: HttpRequest, event: TrainingEvent) -> dict:
         return scope
     scope["counties"] = list(County.objects.order_by("code"))
     office = offices.filter(town__code=request.GET.get("office", "")).first()
-    county = office.town.county if office else _county_filter(request, request.user)
+    county = office.town.county if office else county_filter(request, request.user)
     if county is None:
         scope["offices"] = Office.objects.none()
         return scope
@@ -354,7 +349,7 @@ def _attendance_scope(request: HttpRequest, event: TrainingEvent) -> dict:
 @login_required
 def training_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     """登记参训人员: tick who attended among the shown offices' staff; saving sets exactly that."""
-    event = _recordable_event(request, pk)
+    event = recordable_event(request, pk)
     scope = _attendance_scope(request, event)
     error = ""
     if request.method == "POST" and (scope["county"] or event.level == TrainingLevel.COUNTY):
@@ -388,12 +383,9 @@ def training_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@login_required
+@role_required(Role.CITY, Role.COUNTY)
 def training_overview(request: HttpRequest) -> HttpResponse:
     """培训情况: whether each county held its yearly training, and when the city last held its own."""
-    if not (is_city(request.user) or is_county(request.user)):
-        _deny(request, "training overview")
-        raise PermissionDenied
     until = max(_year(request), selectors.FIRST_TRAINING_YEAR)
     overview = selectors.training_overview(user=request.user, until=until)
     context = {

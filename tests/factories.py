@@ -11,9 +11,9 @@ from django.test.utils import CaptureQueriesContext
 
 from duties.models import Duty, DutyRecord
 from offices.models import Budget, County, Office, Premises
+from portal.account_services import user_create
 from portal.choices import Role
 from portal.models import User
-from portal.services import user_create
 from staffing.choices import Education, EmploymentType, Post, Sex
 from staffing.models import StaffMember
 

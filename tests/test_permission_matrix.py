@@ -35,9 +35,9 @@ ROW_MODULES = (
     "tests.offices.matrix_rows",
     "tests.duties.matrix_rows",
     "tests.staffing.matrix_rows",
-    "tests.assessment.matrix_rows",
-    "tests.assessment.matrix_rows_city",
-    "tests.reports.matrix_rows",
+    "tests.assessment.workflow.matrix_rows",
+    "tests.assessment.workflow.matrix_rows_city",
+    "tests.assessment.reports.matrix_rows",
 )
 
 

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def load(apps, schema_editor):
-    from assessment.reference import load_default_catalog
+    from assessment.standard.reference import load_default_catalog
 
     load_default_catalog(apps.get_model("assessment", "CatalogVersion"), apps.get_model("assessment", "CatalogItem"))
 

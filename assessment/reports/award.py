@@ -10,12 +10,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from assessment.standard.progress import Progress
+from assessment.standard.standardized import first_passes
+from assessment.subsidies import amounts
 from offices.models import County, Office
 
-from .. import subsidies
 from ..choices import AssessmentState, Result, YearState
 from ..models import Assessment, AssessmentYear, CountyMatching, Programme, SubsidyStandard
-from .common import DECIDED_STATES, Progress, assessment_year, standardized_before, today
+from .common import DECIDED_STATES, assessment_year, today
 
 ZERO = Decimal("0.00")
 
@@ -113,15 +115,15 @@ def standard_text(programme: Programme) -> str:
         return "尚未设定以奖代补标准"
     text = f"市级奖补每镇 {standard.city_award:,.2f} 元"
     for tier in sorted(standard.tiers.all(), key=lambda t: t.min_score):
-        text += f";得分≥{subsidies._points(tier.min_score)}分的 {tier.amount:,.2f} 元"
+        text += f";得分≥{amounts._points(tier.min_score)}分的 {tier.amount:,.2f} 元"
     return text
 
 
 def matching_text(programme: Programme, county: County) -> str:
     matching = CountyMatching.objects.filter(programme=programme, county=county).first()
     if matching is None:
-        return f"县级配套:{subsidies.NO_MATCHING_BASIS}"
-    rule = subsidies.Matching(matching.kind, matching.amount, matching.share)
+        return f"县级配套:{amounts.NO_MATCHING_BASIS}"
+    rule = amounts.Matching(matching.kind, matching.amount, matching.share)
     return f"县级配套:{rule.basis}"
 
 
@@ -178,9 +180,12 @@ def award_report(county: County, year: int) -> AwardReport:
             "id", "office_id", "state", "total", "result"
         )
     }
-    entries = subsidies.ledger(programme, office_ids=office_ids)
+    entries = amounts.ledger(programme, office_ids=office_ids)
     # First year each town was 合格 in a confirmed year of the programme up to this one.
-    first_years = standardized_before(programme, year, {"office_id__in": office_ids})
+    first_years = {
+        office_id: first.year
+        for office_id, first in first_passes(programme, up_to=year, office_ids=office_ids).items()
+    }
     rows = [
         _row(
             i,

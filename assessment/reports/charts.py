@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from assessment.standard.progress import percent
+
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 EARLIER = "#1f6f43"
 NEW = "#5cb87a"
@@ -64,9 +66,7 @@ class ProgressBar:
 
     @property
     def percent(self) -> Decimal:
-        if not self.total:
-            return Decimal("0.0")
-        return (Decimal(100) * self.done / self.total).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+        return percent(self.done, self.total)
 
 
 def progress_chart(

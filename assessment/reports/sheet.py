@@ -8,9 +8,10 @@ from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from assessment.standard import scoring
+from assessment.workflow import selectors
 from offices.models import Office
 
-from .. import scoring, selectors
 from ..choices import AssessmentState, Method, Result, Section, YearState
 from ..models import Assessment, CountyResult
 from . import ReportError
@@ -110,8 +111,9 @@ def _evidence_name(score) -> str:
 
 def scoring_sheet(office: Office, year: int) -> ScoringSheet:
     """The office's scoring sheet of a year; ReportError when the year has no assessment for it.
-    An assessment not yet frozen is first brought up to date with the office's records, as its
-    page does; a confirmed one shows its frozen scores. A fixed number of queries."""
+    An assessment not yet frozen shows the points the office's records give today, as its page does
+    (computed in memory: a report writes nothing); a confirmed one shows its frozen scores. A fixed
+    number of queries."""
     assessment = selectors.assessment_for(office=office, year=year)
     if assessment is None:
         raise ReportError(f"{office.town.name}没有{year}年度的考核。")

@@ -8,21 +8,15 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from assessment.standard.progress import Progress, percent
+from assessment.standard.standardized import first_passes
+from assessment.subsidies import amounts
 from offices.models import County, Office
 
-from .. import subsidies
 from ..choices import Result, YearState
 from ..models import Assessment, AssessmentYear, Programme
 from . import charts
-from .common import (
-    DECIDED_STATES,
-    Progress,
-    assessment_year,
-    percent,
-    standardized_before,
-    today,
-    towns_by_county,
-)
+from .common import DECIDED_STATES, assessment_year, today, towns_by_county
 
 ZERO = Decimal("0.00")
 
@@ -121,23 +115,23 @@ def city_summary(year: int) -> CitySummary:
         )
         .order_by()
     }
-    first_years = standardized_before(programme, year, {})
+    first = first_passes(programme, up_to=year)
     office_county = dict(Office.objects.values_list("pk", "town__county_id"))
     lines = {c.pk: CountyLine(county=c, towns=towns.get(c.pk, 0)) for c in counties}
     for county_id, figures in counts.items():
         line = lines.get(county_id)
         if line is not None:
             line.assessed, line.passed = figures["assessed"], figures["passed"]
-    for office_id, first_year in first_years.items():
+    for office_id, passed in first.items():
         line = lines.get(office_county.get(office_id))
         if line is None:
             continue
-        if first_year < year:
+        if passed.year < year:
             line.earlier += 1
         else:
             line.new += 1
     if confirmed:
-        for entry in subsidies.ledger(programme).values():
+        for entry in amounts.ledger(programme).values():
             line = lines.get(office_county.get(entry.office_id))
             if line is None or entry.year != year:
                 continue

@@ -47,9 +47,9 @@ def make_accounts() -> dict[str, list]:
     from django.contrib.auth.hashers import make_password
 
     from offices.models import County, Office
+    from portal.account_services import user_create
     from portal.choices import Role
     from portal.models import User
-    from portal.services import user_create
 
     User.objects.filter(username__startswith="load_").delete()
     password_hash = make_password(PASSWORD)
@@ -90,28 +90,29 @@ def open_years(year: int) -> None:
     """Last year confirmed with results and the award subsidies set; this year open, one town in
     three drafting its self-assessment and the others submitted to their county."""
 
-    from assessment import services
+    from assessment.catalog import services as catalog_services
     from assessment.choices import AssessmentState
     from assessment.models import Assessment, CatalogVersion
+    from assessment.workflow import services as workflow_services
     from portal.models import User
 
     city = User.objects.get(username="load_city_1")
-    programme = services.programme_create(
+    programme = catalog_services.programme_create(
         actor=city, name=f"规范化建设三年行动({year - 1}—{year + 1}年)", start_year=year - 1
     )
     source = CatalogVersion.objects.get(year=2010)
-    last = services.year_open(
+    last = workflow_services.year_open(
         actor=city,
         programme=programme,
-        catalog=services.catalog_copy(actor=city, source=source, year=year - 1),
+        catalog=catalog_services.catalog_copy(actor=city, source=source, year=year - 1),
     )
     confirm_believably(last, seed=year)  # last year's results
     set_award_subsidies(city, programme)
 
-    current = services.year_open(
+    current = workflow_services.year_open(
         actor=city,
         programme=programme,
-        catalog=services.catalog_copy(actor=city, source=source, year=year),
+        catalog=catalog_services.catalog_copy(actor=city, source=source, year=year),
         self_assessment_due=dt.date(year, 10, 31),
         county_due=dt.date(year, 12, 15),
     )

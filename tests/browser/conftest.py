@@ -138,7 +138,7 @@ def reference_data(transactional_db):
         )
     if not apps.get_model("duties", "Duty").objects.exists():
         load_duties(apps.get_model("duties", "Duty"))
-    from assessment.reference import load_default_catalog
+    from assessment.standard.reference import load_default_catalog
 
     load_default_catalog(
         apps.get_model("assessment", "CatalogVersion"), apps.get_model("assessment", "CatalogItem")

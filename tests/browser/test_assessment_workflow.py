@@ -5,9 +5,10 @@ import datetime as dt
 
 import pytest
 
-from assessment import services
+from assessment.catalog import services as catalog_services
 from assessment.choices import AssessmentState, CountyState, YearState
 from assessment.models import Assessment, AssessmentYear, CatalogVersion, RectificationTask
+from assessment.workflow import services as workflow_services
 from portal.choices import Role
 from tests import factories
 from tests.browser.conftest import login, shoot
@@ -21,8 +22,10 @@ def opened_year(reference_data):
     city = factories.user("shiju", Role.CITY)
     factories.user("jianshe", Role.TOWN, office_obj=factories.office(A))
     factories.user("nanhu", Role.COUNTY, county_obj=factories.county("330402"))
-    programme = services.programme_create(actor=city, name="三年行动", start_year=2010)
-    year = services.year_open(actor=city, programme=programme, catalog=CatalogVersion.objects.get(year=2010))
+    programme = catalog_services.programme_create(actor=city, name="三年行动", start_year=2010)
+    year = workflow_services.year_open(
+        actor=city, programme=programme, catalog=CatalogVersion.objects.get(year=2010)
+    )
     # Every other town of the city is already approved and every other county has reported.
     year.assessments.exclude(office__town__code=A).update(state=AssessmentState.APPROVED)
     year.county_results.exclude(county__code="330402").update(state=CountyState.SUBMITTED)

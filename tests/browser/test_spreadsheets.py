@@ -8,7 +8,7 @@ from portal.choices import Role
 from staffing.models import StaffMember
 from tests import factories
 from tests.browser.conftest import login
-from tests.spreadsheets import helpers as h
+from tests.core.spreadsheets import helpers as h
 
 pytestmark = pytest.mark.django_db(transaction=True)
 A = factories.TOWN_A

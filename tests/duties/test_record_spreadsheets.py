@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from duties.models import DutyRecord
 from tests import factories
-from tests.spreadsheets import helpers as h
+from tests.core.spreadsheets import helpers as h
 
 from . import helpers
 

@@ -273,11 +273,12 @@ def test_county_overview_query_count_does_not_grow_with_records(world):
 
 
 def test_home_links_to_the_years_assessment_and_open_tasks(world):
-    from assessment import services
+    from assessment.catalog import services as catalog_services
     from assessment.models import CatalogVersion, RectificationTask
+    from assessment.workflow import services as workflow_services
 
-    programme = services.programme_create(actor=world.city, name="三年行动", start_year=2010)
-    year = services.year_open(
+    programme = catalog_services.programme_create(actor=world.city, name="三年行动", start_year=2010)
+    year = workflow_services.year_open(
         actor=world.city, programme=programme, catalog=CatalogVersion.objects.get(year=2010)
     )
     assessment = year.assessments.get(office=world.office_a)

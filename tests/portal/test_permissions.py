@@ -5,10 +5,10 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from offices.models import Office
+from portal.account_services import user_update
 from portal.choices import Role, SecurityEventKind
 from portal.models import SecurityEvent
 from portal.permissions import Action, can, counties_for, get_office_or_deny, offices_for
-from portal.services import user_update
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from staffing.models import TrainingAttendance
 from tests import factories
-from tests.spreadsheets import helpers as h
+from tests.core.spreadsheets import helpers as h
 
 from . import helpers
 

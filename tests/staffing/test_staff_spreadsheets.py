@@ -10,7 +10,7 @@ from django.utils import timezone
 from staffing.choices import Education, EmploymentType, Post
 from staffing.models import StaffMember
 from tests import factories
-from tests.spreadsheets import helpers as h
+from tests.core.spreadsheets import helpers as h
 
 from . import helpers
 

@@ -1,0 +1,153 @@
+"""Forms of the subsidy pages: the programme's award standard with its score tiers, the counties'
+matching subsidies, and marking payments paid. They only read and check what was typed; the rules
+(and the city-only right) live in assessment.subsidies."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.utils import timezone
+
+from assessment.choices import MatchingKind
+from offices.models import County
+
+TIER_ROWS = 4
+MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal(0)}
+
+
+def _money(label: str, *, required: bool = True) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        widget=forms.NumberInput(attrs={"step": "0.01", "class": "form-control", "inputmode": "decimal"}),
+        **MONEY_FIELD,
+    )
+
+
+class StandardForm(forms.Form):
+    """The city's award per standardized town and up to four higher tiers by score."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    city_award = _money("市级奖补基本标准(元/镇)")
+    note = forms.CharField(
+        label="说明",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(TIER_ROWS):
+            self.fields[f"tier_min_{i}"] = forms.DecimalField(
+                label=f"第 {i + 1} 档:得分不低于",
+                required=False,
+                max_digits=5,
+                decimal_places=2,
+                validators=[MinValueValidator(0), MaxValueValidator(100)],
+                widget=forms.NumberInput(attrs={"step": "0.01", "class": "form-control"}),
+            )
+            self.fields[f"tier_amount_{i}"] = _money(f"第 {i + 1} 档:奖补金额(元/镇)", required=False)
+
+    def tier_rows(self) -> list[tuple]:
+        return [(self[f"tier_min_{i}"], self[f"tier_amount_{i}"]) for i in range(TIER_ROWS)]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        tiers, seen = [], set()
+        for i in range(TIER_ROWS):
+            minimum, amount = data.get(f"tier_min_{i}"), data.get(f"tier_amount_{i}")
+            if minimum is None and amount is None:
+                continue
+            if minimum is None or amount is None:
+                self.add_error(
+                    f"tier_min_{i}" if minimum is None else f"tier_amount_{i}",
+                    "分档须同时填写最低得分和金额。",
+                )
+                continue
+            if minimum in seen:
+                self.add_error(f"tier_min_{i}", "分档的最低得分不能重复。")
+                continue
+            seen.add(minimum)
+            tiers.append((minimum, amount))
+        data["tiers"] = sorted(tiers)
+        return data
+
+
+class MatchingForm(forms.Form):
+    """Every county's matching subsidy: a kind (or none) and its value, one row per county."""
+
+    KIND_CHOICES = [("", "未设定"), *MatchingKind.choices]
+
+    def __init__(self, *args, counties: list[County], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.counties = counties
+        for county in counties:
+            self.fields[f"kind_{county.code}"] = forms.ChoiceField(
+                label=f"{county.name}配套方式",
+                choices=self.KIND_CHOICES,
+                required=False,
+                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+            self.fields[f"value_{county.code}"] = forms.DecimalField(
+                label=f"{county.name}配套金额或比例",
+                required=False,
+                max_digits=12,
+                decimal_places=3,
+                min_value=Decimal(0),
+                widget=forms.NumberInput(attrs={"step": "0.001", "class": "form-control form-control-sm"}),
+            )
+
+    def rows(self) -> list[tuple]:
+        """(county, kind field, value field, the rule in force in words) per county."""
+        bases = getattr(self, "bases", {})
+        return [
+            (c, self[f"kind_{c.code}"], self[f"value_{c.code}"], bases.get(c.code, "未设定"))
+            for c in self.counties
+        ]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        entries = []
+        for county in self.counties:
+            kind, value = data.get(f"kind_{county.code}") or "", data.get(f"value_{county.code}")
+            field = f"value_{county.code}"
+            if kind and value is None:
+                self.add_error(field, "请填写配套金额或比例。")
+            elif (
+                kind == MatchingKind.AMOUNT and value is not None and value != value.quantize(Decimal("0.01"))
+            ):
+                self.add_error(field, "金额最多保留两位小数(分)。")
+            elif kind == MatchingKind.SHARE and value is not None and value > 10:
+                self.add_error(field, "比例为市级奖补的倍数,如 0.5 即 50%,不能超过 10。")
+            entries.append((county, kind, value if kind else None))
+        data["entries"] = entries
+        return data
+
+
+class MarkPaidForm(forms.Form):
+    """The date and the document (资金下达文号) under which payments were made."""
+
+    paid_on = forms.DateField(
+        label="拨付日期",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control form-control-sm"}),
+    )
+    document_no = forms.CharField(
+        label="拨付文号",
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"class": "form-control form-control-sm", "placeholder": "如 嘉民〔2011〕18号"}
+        ),
+    )
+
+    def clean_paid_on(self):
+        paid_on = self.cleaned_data["paid_on"]
+        if paid_on > timezone.localdate():
+            raise forms.ValidationError("拨付日期不能晚于今天。")
+        return paid_on
+
+    def clean_document_no(self) -> str:
+        value = self.cleaned_data["document_no"].strip()
+        if not value:
+            raise forms.ValidationError("请填写拨付文号。")
+        return value

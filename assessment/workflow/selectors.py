@@ -1,0 +1,329 @@
+"""Reads of the annual assessment for the town and county pages, each a fixed number of queries
+whatever the number of towns, items, workflow events or tasks.
+
+The `*_may_*` helpers only decide which buttons and forms a page shows; the services check the same
+states again and have the last word."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from assessment.choices import AssessmentState, CountyState, Result, TaskState, YearState
+from assessment.models import (
+    Assessment,
+    AssessmentYear,
+    CountyResult,
+    ItemScore,
+    RectificationTask,
+    WorkflowEvent,
+)
+from assessment.standard import scoring
+from offices.models import County, Office
+from portal.models import User
+from portal.permissions import Action, counties_for, is_city, is_county, is_town, offices_for
+
+# -- one office's assessment ------------------------------------------------------------------------
+
+
+def assessment_for(*, office: Office, year: int) -> Assessment | None:
+    """The office's assessment of a year, with its year and catalog: one query."""
+    return (
+        Assessment.objects.select_related("assessment_year__catalog", "office__town__county")
+        .filter(assessment_year__year=year, office=office)
+        .first()
+    )
+
+
+class ResultBadge:
+    """The pass flag and label of a row's `result` (合格, 不合格 or none yet), for the badges."""
+
+    result: str
+
+    @property
+    def passed(self) -> bool:
+        return self.result == Result.PASS
+
+    @property
+    def result_label(self) -> str:
+        return Result(self.result).label if self.result else ""
+
+
+@dataclass
+class ScoreSheet(ResultBadge):
+    """An assessment's items in catalog order, the total they make, and what the assessment stands
+    at: as computed from today's records while it is live, as stored once it is frozen."""
+
+    scores: list[ItemScore]
+    total: scoring.Total
+    points: Decimal | None
+    result: str
+    veto_failed: bool
+    city_total: Decimal | None
+
+    @property
+    def scaled(self) -> bool:
+        """Whether not-applicable items took points out of the 100, so the total is scaled back."""
+        return self.total.possible != Decimal(100)
+
+
+def score_sheet(assessment: Assessment) -> ScoreSheet:
+    """The assessment's item scores and total. An assessment that is not frozen shows the points
+    the office's records give today, computed in memory: a read writes nothing (the workflow services
+    store the points when they move the assessment on). A frozen one shows what was confirmed. The
+    assessment needs its year's catalog and its office's town loaded (`assessment_for` does)."""
+    scores = scoring.item_rows(assessment)
+    pass_mark = assessment.assessment_year.catalog.pass_mark
+    if assessment.frozen_at is not None:
+        return ScoreSheet(
+            scores,
+            scoring.compute_total(scores, pass_mark),
+            assessment.total,
+            assessment.result,
+            assessment.veto_failed,
+            assessment.city_total,
+        )
+    scores = scoring.live_scores(assessment, scores)
+    now = scoring.standing(scores, pass_mark, sampled=assessment.sampled)
+    return ScoreSheet(
+        scores,
+        scoring.compute_total(scores, pass_mark),
+        now.total,
+        now.result,
+        now.veto_failed,
+        now.city_total,
+    )
+
+
+def county_result_for(assessment: Assessment) -> CountyResult | None:
+    return CountyResult.objects.filter(
+        assessment_year_id=assessment.assessment_year_id, county_id=assessment.office.town.county_id
+    ).first()
+
+
+def workflow_log(assessment: Assessment) -> list[WorkflowEvent]:
+    """Every step that moved this assessment, its county's results or its year, newest first, with
+    who took it: one query, however many steps."""
+    county_id = assessment.office.town.county_id
+    return list(
+        WorkflowEvent.objects.filter(assessment_year_id=assessment.assessment_year_id)
+        .filter(
+            Q(assessment=assessment)
+            | Q(assessment__isnull=True, county__isnull=True)
+            | Q(assessment__isnull=True, county_id=county_id)
+        )
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+
+
+def town_may_edit(assessment: Assessment) -> bool:
+    """Whether the town's self-assessment is open for its notes, evidence and submission."""
+    return assessment.assessment_year.state == YearState.OPEN and assessment.state in (
+        AssessmentState.DRAFT,
+        AssessmentState.RETURNED,
+    )
+
+
+def county_may_score(assessment: Assessment, result: CountyResult | None) -> bool:
+    """Whether the county may score, return or approve the assessment now."""
+    return (
+        assessment.assessment_year.state == YearState.OPEN
+        and result is not None
+        and result.state in (CountyState.OPEN, CountyState.RETURNED)
+        and assessment.state == AssessmentState.SUBMITTED
+    )
+
+
+# -- a county's towns -------------------------------------------------------------------------------
+
+
+@dataclass
+class TownRow(ResultBadge):
+    """One town on the county's overview, with its total as the records stand today (or as frozen)."""
+
+    assessment: Assessment
+    total: Decimal | None
+    result: str
+    veto_failed: bool
+    pending: int  # on-site items not scored yet
+
+
+@dataclass
+class CountyOverview:
+    year: AssessmentYear
+    result: CountyResult
+    rows: list[TownRow]
+    counts: list[tuple[str, str, int]]  # (state, label, number of towns)
+    events: list[WorkflowEvent] = field(default_factory=list)
+
+    @property
+    def all_approved(self) -> bool:
+        return bool(self.rows) and all(r.assessment.state == AssessmentState.APPROVED for r in self.rows)
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for r in self.rows if r.assessment.state != AssessmentState.APPROVED)
+
+    @property
+    def may_submit(self) -> bool:
+        """Whether the submit button is enabled: the year open, the results not yet reported, every
+        town approved (the service checks all of it again)."""
+        return (
+            self.year.state == YearState.OPEN
+            and self.result.state in (CountyState.OPEN, CountyState.RETURNED)
+            and self.all_approved
+        )
+
+
+def assessment_year(year: int) -> AssessmentYear | None:
+    return AssessmentYear.objects.select_related("catalog", "programme").filter(year=year).first()
+
+
+def county_overview(*, county: County, year: AssessmentYear) -> CountyOverview | None:
+    """The county's towns for a year with state, total, result, veto and pending on-site items.
+
+    Totals of assessments that are not frozen are computed from today's records in memory (nothing is
+    written on a read); frozen ones show their confirmed result. A fixed number of queries: the
+    assessments, their item scores, the records of the live ones (one query per kind of record), the
+    county's result and its log."""
+    result = CountyResult.objects.filter(assessment_year=year, county=county).first()
+    if result is None:
+        return None
+    assessments = list(
+        Assessment.objects.filter(assessment_year=year, office__town__county=county)
+        .select_related("office__town")
+        .order_by("office__town__code")
+    )
+    scores: dict[int, list[ItemScore]] = {a.pk: [] for a in assessments}
+    for score in ItemScore.objects.filter(
+        assessment__assessment_year=year, assessment__office__town__county=county
+    ).select_related("item"):
+        scores[score.assessment_id].append(score)
+    live = [a for a in assessments if a.frozen_at is None]
+    computed = scoring.score_offices([a.office for a in live], year.catalog, year.year) if live else {}
+    rows = []
+    for assessment in assessments:
+        items = scores[assessment.pk]
+        if assessment.frozen_at is None:
+            for score in items:
+                scoring.set_computed(score, computed[assessment.office_id].get(score.item_id))
+        total = scoring.compute_total(items, year.catalog.pass_mark)
+        if assessment.frozen_at is None:
+            rows.append(
+                TownRow(assessment, total.total, total.result, total.veto_failed, total.pending_items)
+            )
+        else:
+            rows.append(
+                TownRow(
+                    assessment,
+                    assessment.total,
+                    assessment.result,
+                    assessment.veto_failed,
+                    total.pending_items,
+                )
+            )
+    counts = [
+        (state.value, state.label, sum(1 for a in assessments if a.state == state))
+        for state in AssessmentState
+    ]
+    events = list(
+        WorkflowEvent.objects.filter(assessment_year=year)
+        .filter(Q(county=county) | Q(assessment__isnull=True, county__isnull=True))
+        .select_related("actor")
+        .order_by("-at", "-id")
+    )
+    return CountyOverview(year, result, rows, counts, events)
+
+
+def county_years(*, county: County) -> list[int]:
+    return list(
+        CountyResult.objects.filter(county=county)
+        .order_by("-assessment_year__year")
+        .values_list("assessment_year__year", flat=True)
+    )
+
+
+# -- rectification tasks ----------------------------------------------------------------------------
+
+OPEN_FIRST = Case(When(state=TaskState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+def _tasks() -> QuerySet[RectificationTask]:
+    return RectificationTask.objects.select_related(
+        "item", "office__town", "assessment__assessment_year"
+    ).order_by(OPEN_FIRST, "due_date", "office__town__code", "item__order", "id")
+
+
+def office_tasks(*, office: Office) -> QuerySet[RectificationTask]:
+    """The office's rectification tasks, open ones first, earliest due first."""
+    return _tasks().filter(office=office)
+
+
+def county_tasks(*, county: County, state: str = "") -> QuerySet[RectificationTask]:
+    """Tasks of the county's towns, open ones first; `state` narrows to open or closed ones."""
+    tasks = _tasks().filter(office__town__county=county)
+    return tasks.filter(state=state) if state in TaskState.values else tasks
+
+
+def task_counts(tasks: QuerySet[RectificationTask]) -> dict[str, int]:
+    """Open, overdue and closed tasks of a set: one query."""
+    return tasks.order_by().aggregate(
+        open=Count("id", filter=Q(state=TaskState.OPEN)),
+        overdue=Count("id", filter=Q(state=TaskState.OPEN, due_date__lt=timezone.localdate())),
+        closed=Count("id", filter=Q(state=TaskState.CLOSED)),
+    )
+
+
+# -- the years a user sees --------------------------------------------------------------------------
+
+
+@dataclass
+class YearEntry:
+    """One assessment year as the user sees it: the town's own assessment, or the county's results."""
+
+    year: AssessmentYear
+    assessment: Assessment | None = None
+    county_result: CountyResult | None = None
+    submitted_counties: int = 0
+    county_count: int = 0
+
+    @property
+    def passed(self) -> bool:
+        """Whether the town's own assessment is 合格 (as stored)."""
+        return self.assessment is not None and self.assessment.result == Result.PASS
+
+
+def years_for(user: User) -> tuple[list[YearEntry], Office | None, County | None]:
+    """The assessment years the user can see, newest first, with what is the user's own in each:
+    a town its office's assessment, an inspector its county's results, the city how many counties
+    reported. Two queries."""
+    if is_town(user):
+        office = offices_for(user, Action.VIEW).select_related("town").first()
+        found = Assessment.objects.filter(office=office).select_related("assessment_year")
+        entries = [
+            YearEntry(a.assessment_year, assessment=a) for a in found.order_by("-assessment_year__year")
+        ]
+        return entries, office, None
+    if is_county(user):
+        county = counties_for(user, Action.VIEW).first()
+        found = CountyResult.objects.filter(county=county).select_related("assessment_year")
+        entries = [
+            YearEntry(r.assessment_year, county_result=r) for r in found.order_by("-assessment_year__year")
+        ]
+        return entries, None, county
+    if is_city(user):
+        years = AssessmentYear.objects.annotate(
+            counties=Count("county_results"),
+            submitted=Count(
+                "county_results",
+                filter=Q(county_results__state__in=[CountyState.SUBMITTED, CountyState.CONFIRMED]),
+            ),
+        ).order_by("-year")
+        return (
+            [YearEntry(y, submitted_counties=y.submitted, county_count=y.counties) for y in years],
+            None,
+            None,
+        )
+    return [], None, None

@@ -1,0 +1,194 @@
+"""The county inspector's pages: scoring, returning and approving a town, the county's towns in a year
+and their submission to the city, and the county's rectification tasks."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST, require_safe
+
+from assessment.choices import AssessmentState, Method, TaskState
+from assessment.errors import WorkflowError
+from assessment.models import Assessment, CountyResult
+from assessment.workflow import selectors, services
+from assessment.workflow.forms import (
+    CountyItemForm,
+    VisitForm,
+)
+from assessment.workflow.views.common import (
+    AssessmentPage,
+    StepPage,
+    items_in_error,
+    posted_comment,
+    refusal_text,
+    year_or_404,
+)
+from portal.permissions import Action, can, get_county_or_deny
+
+
+class CountyScore(AssessmentPage):
+    """县级评分: the visit, the on-site items, overrides with reasons, not-applicable items; and the
+    return and approval forms."""
+
+    action = Action.ASSESS
+    http_method_names = ["get", "head", "post"]
+    template_name = "assessment/county_score.html"
+
+    def build(self, sheet: selectors.ScoreSheet, data=None):
+        visit = VisitForm(
+            data,
+            initial={
+                "visit_date": self.assessment.visit_date,
+                "inspectors": self.assessment.inspectors,
+                "version": self.assessment.version,
+            },
+        )
+        return visit, [CountyItemForm(data, score=score) for score in sheet.scores]
+
+    def show(self, sheet, visit_form, item_forms, error: str = "") -> HttpResponse:
+        result = selectors.county_result_for(self.assessment)
+        return self.render(
+            sheet=sheet,
+            visit_form=visit_form,
+            rows=list(zip(sheet.scores, item_forms, strict=True)),
+            editable=selectors.county_may_score(self.assessment, result),
+            county_result=result,
+            overview_url=self.overview_url(),
+            invalid=bool(visit_form.errors) or items_in_error(item_forms),
+            error_items=items_in_error(item_forms),
+            error=error,
+            by_records=Method.RECORDS,
+        )
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        sheet = selectors.score_sheet(self.load())
+        return self.show(sheet, *self.build(sheet))
+
+    def post(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        assessment = self.load()
+        sheet = selectors.score_sheet(assessment)
+        visit_form, item_forms = self.build(sheet, request.POST)
+        valid = [form.is_valid() for form in (visit_form, *item_forms)]
+        if not all(valid):
+            return self.show(sheet, visit_form, item_forms)
+        items = [
+            services.CountyItem(
+                score=form.score,
+                inspector_points=form.cleaned_data["points"],
+                reason=form.cleaned_data["reason"],
+                not_applicable=form.cleaned_data["not_applicable"],
+                not_applicable_reason=form.cleaned_data["not_applicable_reason"],
+            )
+            for form in item_forms
+            if form.has_changed()
+        ]
+        try:
+            services.county_score_save(
+                actor=request.user,
+                assessment=assessment,
+                visit_date=visit_form.cleaned_data["visit_date"],
+                inspectors=visit_form.cleaned_data["inspectors"].strip(),
+                items=items,
+                expected_version=visit_form.cleaned_data.get("version"),
+            )
+        except WorkflowError as refused:
+            return self.show(
+                selectors.score_sheet(assessment), visit_form, item_forms, error=refusal_text(refused)
+            )
+        messages.success(request, "评分已保存。")
+        return HttpResponseRedirect(self.url("county_score"))
+
+
+class CountyReturn(StepPage):
+    """退回镇(街道) (POST only): the comment says what to put right."""
+
+    action = Action.ASSESS
+    asked_from = "county_score"
+
+    def take(self, assessment: Assessment) -> None:
+        comment = posted_comment(self.request)
+        services.county_return(actor=self.request.user, assessment=assessment, comment=comment)
+
+    def done_message(self) -> str:
+        return f"已将{self.office.town.name}的自评退回修改。"
+
+    def done_url(self) -> str:
+        return self.overview_url()
+
+
+class CountyApprove(StepPage):
+    """审定 (POST only), with an optional comment."""
+
+    action = Action.ASSESS
+    asked_from = "county_score"
+
+    def take(self, assessment: Assessment) -> None:
+        services.county_approve(
+            actor=self.request.user, assessment=assessment, comment=posted_comment(self.request)
+        )
+
+    def done_message(self) -> str:
+        return f"{self.office.town.name}的考核已审定。"
+
+    def done_url(self) -> str:
+        return self.overview_url()
+
+
+@require_safe
+@login_required
+def county_overview(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """本县考核情况: every town's state, score and result, and the county's submission to the city."""
+    county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
+    overview = selectors.county_overview(county=county, year=year_or_404(year))
+    if overview is None:
+        raise Http404
+    context = {
+        "county": county,
+        "year": year,
+        "overview": overview,
+        "may_assess": can(request.user, Action.ASSESS, county),
+        "years": selectors.county_years(county=county),
+        "approved": AssessmentState.APPROVED,
+        "submitted": AssessmentState.SUBMITTED,
+    }
+    return render(request, "assessment/county_overview.html", context)
+
+
+@require_POST
+@login_required
+def county_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """上报市局 (POST only): the county's results, once every town is approved."""
+    county = get_county_or_deny(request.user, Action.ASSESS, code=code, request=request)
+    result = CountyResult.objects.filter(assessment_year=year_or_404(year), county=county).first()
+    if result is None:
+        raise Http404
+    try:
+        services.county_submit(actor=request.user, result=result, comment=posted_comment(request))
+    except WorkflowError as refused:
+        messages.error(request, refusal_text(refused))
+    else:
+        messages.success(request, f"{county.name}{year}年度考核结果已上报市民政局。")
+    return HttpResponseRedirect(reverse("assessment:county_overview", args=[year, county.code]))
+
+
+@require_safe
+@login_required
+def county_tasks(request: HttpRequest, code: str) -> HttpResponse:
+    """本县整改任务: open (and closed) tasks of the county's towns."""
+    county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
+    state = request.GET.get("state", "")
+    state = state if state in TaskState.values else ""
+    page = Paginator(selectors.county_tasks(county=county, state=state), 50).get_page(request.GET.get("page"))
+    context = {
+        "county": county,
+        "page": page,
+        "state": state,
+        "states": TaskState.choices,
+        "counts": selectors.task_counts(selectors.county_tasks(county=county)),
+        "open": TaskState.OPEN,
+        "today": timezone.localdate(),
+    }
+    return render(request, "assessment/county_tasks.html", context)
