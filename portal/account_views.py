@@ -48,7 +48,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/user_list.html",
-        {"page": page, "query": query, "role": role, "roles": roles},
+        {"page": page, "query": query, "selected_role": role, "roles": roles},
     )
 
 
