@@ -46,6 +46,11 @@ class Version:
     changes: list[FieldChange]
     snapshot: Model
 
+    @property
+    def created(self) -> bool:
+        """The version that created the object (its changes have no "before")."""
+        return self.kind == TYPE_LABELS["+"]
+
 
 def _display(record: Model, field, related: dict, file_fields: frozenset[str] = frozenset()) -> str:
     value = getattr(record, field.attname)

@@ -62,6 +62,7 @@ class TrainingEvent(TrackedModel):
     """A training course held by the city (every 3 years) or by a county (every year)."""
 
     level = models.CharField("主办层级", max_length=10, choices=TrainingLevel.choices)
+    Level = TrainingLevel  # templates compare with the choices, never with spelled values
     county = models.ForeignKey(
         "offices.County",
         verbose_name="主办县(市、区)",

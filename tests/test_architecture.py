@@ -75,6 +75,19 @@ def test_no_template_compares_roles():
     assert offenders == []
 
 
+def test_no_template_spells_a_state():
+    """States, results and levels are compared with their TextChoices (`a.state == a.State.OPEN`), so
+    renaming a value cannot silently break a page."""
+    pattern = re.compile(r"\.(state|result|level|method|kind)\s*(==|!=)\s*['\"]")
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in sorted((ROOT / "templates").rglob("*.html"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
 def test_assessment_files_stay_small():
     too_long = {
         str(path.relative_to(ROOT)): count
