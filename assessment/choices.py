@@ -47,6 +47,13 @@ class AssessmentState(models.TextChoices):
     CONFIRMED = "confirmed", "市级已确认"
 
 
+# Assessments the county has handed on (or the town has handed to the county).
+SUBMITTED_STATES = (AssessmentState.SUBMITTED, AssessmentState.APPROVED, AssessmentState.CONFIRMED)
+
+# Assessments whose score the county stands by: the only ones counted as results while a year runs.
+DECIDED_STATES = (AssessmentState.APPROVED, AssessmentState.CONFIRMED)
+
+
 class CountyState(models.TextChoices):
     OPEN = "open", "考核中"
     SUBMITTED = "submitted", "已报市局"

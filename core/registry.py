@@ -89,6 +89,4 @@ def office_id_of(obj: Model) -> int | None:
         value = getattr(value, name, None)
         if value is None:
             return None
-    if last == "id" and not relations and scope.office is not None and isinstance(obj, scope.office):
-        return obj.pk
     return getattr(value, last, None)

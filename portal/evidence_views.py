@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 
 from core.evidence import sniff, thumbnail
 from core.registry import office_record
-from portal.permissions import Action, hide, offices_for, refuse, role_may
+from portal.permissions import Action, get_record_or_deny
 
 SAFE_HEADERS = {
     "X-Content-Type-Options": "nosniff",
@@ -27,15 +27,8 @@ def _evidence(request: HttpRequest, label: str, pk: int, field: str):
     entry = office_record(label)
     if entry is None or field not in entry.evidence:
         raise Http404
-    if not role_may(request.user, Action.VIEW):
-        raise refuse(request, f"evidence {label}")
     model = apps.get_model(label)
-    in_scope = offices_for(request.user, Action.VIEW).values("pk")
-    obj = model._default_manager.filter(pk=pk, **{f"{entry.office}__in": in_scope}).first()
-    if obj is None:
-        if model._default_manager.filter(pk=pk).exists():
-            raise hide(request, f"evidence {label} {pk} outside scope")
-        raise Http404
+    obj = get_record_or_deny(request.user, Action.VIEW, model._default_manager.all(), pk=pk, request=request)
     file = getattr(obj, field)
     if not file or not file.storage.exists(file.name):
         raise Http404

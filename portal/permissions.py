@@ -23,7 +23,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404, HttpRequest
 from guardian.shortcuts import assign_perm
 
-from core.registry import office_id_of, scope
+from core.registry import office_id_of, office_record_of, scope
 from portal.choices import Role, SecurityEventKind
 from portal.models import CountyUserObjectPermission, OfficeUserObjectPermission, User
 
@@ -250,12 +250,15 @@ def get_county_or_deny(user: User, action: Action, *, code: str, request: HttpRe
 
 
 def get_record_or_deny(user: User, action: Action, queryset: QuerySet, *, pk: int, request=None) -> Model:
-    """A record of an office for a view, with the same 403/404 answers as its office."""
+    """A record of an office for a view, with the same 403/404 answers as its office. The record
+    reaches its office by the path its app registered (core.registry), `office` by default."""
+    entry = office_record_of(queryset.model)
+    path = entry.office if entry is not None else "office"
     return _get_or_deny(
         user,
         action,
         role_ok=role_may(user, Action.VIEW),
-        in_scope=queryset.filter(pk=pk, office__in=offices_for(user, Action.VIEW)),
+        in_scope=queryset.filter(pk=pk, **{f"{path}__in": offices_for(user, Action.VIEW)}),
         anywhere=queryset.model._default_manager.filter(pk=pk),
         what=f"{queryset.model._meta.label} {pk}",
         request=request,
@@ -356,17 +359,17 @@ class Can:
     @cached_property
     def file(self) -> bool:
         """Files its own office's records (town staff)."""
-        return _role(self.user) == Role.TOWN
+        return is_town(self.user)
 
     @cached_property
     def assess(self) -> bool:
         """Scores and approves the towns of its county (county inspectors)."""
-        return _role(self.user) == Role.COUNTY
+        return is_county(self.user)
 
     @cached_property
     def supervise(self) -> bool:
         """The city bureau's own work: every county, catalogs, spot-checks, confirmation, subsidies."""
-        return _role(self.user) == Role.CITY
+        return is_city(self.user)
 
     @cached_property
     def view_counties(self) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from assessment.choices import DECIDED_STATES
 from assessment.standard.progress import Progress
 from assessment.standard.standardized import first_passes
 from assessment.subsidies import amounts
@@ -17,7 +18,7 @@ from offices.models import County, Office
 
 from ..choices import AssessmentState, Result, YearState
 from ..models import Assessment, AssessmentYear, CountyMatching, Programme, SubsidyStandard
-from .common import DECIDED_STATES, assessment_year, today
+from .common import assessment_year, today
 
 ZERO = Decimal("0.00")
 

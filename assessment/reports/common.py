@@ -9,10 +9,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from ..models import AssessmentYear
-from ..workflow.year_selectors import DECIDED_STATES
 from . import ReportError
-
-__all__ = ["DECIDED_STATES", "ISSUER"]  # DECIDED_STATES is the workflow's, offered to every report
 
 ISSUER = "嘉兴市民政局"
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q
 
+from assessment.choices import DECIDED_STATES
 from assessment.standard.progress import Progress, percent
 from assessment.standard.standardized import first_passes
 from assessment.subsidies import amounts
@@ -16,7 +17,7 @@ from offices.models import County, Office
 from ..choices import Result, YearState
 from ..models import Assessment, AssessmentYear, Programme
 from . import charts
-from .common import DECIDED_STATES, assessment_year, today, towns_by_county
+from .common import assessment_year, today, towns_by_county
 
 ZERO = Decimal("0.00")
 

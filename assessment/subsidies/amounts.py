@@ -11,9 +11,6 @@ from assessment.choices import MatchingKind
 from assessment.models import CountyMatching, Payment, Programme, SubsidyStandard
 from assessment.standard import standardized
 
-# The programme's confirmed years are the standard's; the name stays here for subsidy callers.
-confirmed_years = standardized.confirmed_years
-
 CENT = Decimal("0.01")
 
 

@@ -10,7 +10,13 @@ from decimal import Decimal
 
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 
-from assessment.choices import AssessmentState, CountyState, Result, WorkflowStep
+from assessment.choices import (
+    DECIDED_STATES,
+    SUBMITTED_STATES,
+    CountyState,
+    Result,
+    WorkflowStep,
+)
 from assessment.models import (
     Assessment,
     AssessmentYear,
@@ -21,14 +27,6 @@ from assessment.models import (
 from assessment.standard import scoring, standardized
 from assessment.standard.progress import Progress
 from offices.models import County, Office
-
-# Assessments the county has handed on (or the town has handed to the county).
-SUBMITTED_STATES = (AssessmentState.SUBMITTED, AssessmentState.APPROVED, AssessmentState.CONFIRMED)
-
-
-# Assessments whose score the county stands by: the only ones counted as results while a year runs.
-DECIDED_STATES = (AssessmentState.APPROVED, AssessmentState.CONFIRMED)
-
 
 # -- one year ---------------------------------------------------------------------------------------
 
