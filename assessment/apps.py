@@ -8,9 +8,20 @@ class AssessmentConfig(AppConfig):
     verbose_name = "年度考核"
 
     def ready(self) -> None:
+        from core.locks import register_oracle
         from core.registry import register_office_record
 
-        from .models import Assessment, ItemScore, RectificationTask
+        from .models import Assessment, Correction, ItemScore, RectificationTask
+        from .workflow.locks import locked_years
+
+        register_oracle(locked_years)
+        register_office_record(Correction, evidence=("evidence",))
+        # A locked record's edit page offers a correction (portal may not import the assessment).
+        from portal.record_views import register_record_notice
+
+        from .corrections.notices import record_notice
+
+        register_record_notice(record_notice)
 
         register_office_record(Assessment)
         register_office_record(RectificationTask, evidence=("evidence",))

@@ -82,12 +82,36 @@ class WorkflowStep(models.TextChoices):
     DRAW_SAMPLE = "draw_sample", "市局抽取督查样本"
     RETURN_TO_COUNTY = "return_to_county", "市局退回县级"
     CONFIRM_YEAR = "confirm_year", "市局确认年度结果"
+    REOPEN = "reopen", "县级撤回审定"
+    RETURN_TOWN_BY_CITY = "city_return_town", "市局退回镇(街道)"
+    CITY_SCORE = "city_score", "市局督查评分"
+    WAIVE_CITY_SCORE = "waive_city_score", "市局免于督查评分"
     CLOSE_TASK = "close_task", "整改完成"
+    VERIFY_TASK = "verify_task", "县级整改验收"
+    REOPEN_TASK = "reopen_task", "县级退回整改"
+    CORRECTION_FILED = "correction_filed", "提交更正申请"
+    CORRECTION_APPROVED = "correction_ok", "批准更正"
+    CORRECTION_REJECTED = "correction_no", "驳回更正"
 
 
 class TaskState(models.TextChoices):
     OPEN = "open", "整改中"
-    CLOSED = "closed", "已整改"
+    CLOSED = "closed", "待县级验收"
+    VERIFIED = "verified", "已验收"
+
+
+class CorrectionState(models.TextChoices):
+    PENDING = "pending", "待审核"
+    APPROVED = "approved", "已更正"
+    REJECTED = "rejected", "已驳回"
+    WITHDRAWN = "withdrawn", "已撤回"
+
+
+class Level(models.TextChoices):
+    """Who decides: the county before the year is confirmed, the city after."""
+
+    COUNTY = "county", "县级"
+    CITY = "city", "市级"
 
 
 class MatchingKind(models.TextChoices):

@@ -82,6 +82,17 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
             is_photo = not str(current.name).lower().endswith(".pdf")
             field.widget.preview_url = reverse("evidence_preview", args=args) if is_photo else ""
 
+    def _post_clean(self) -> None:
+        # After the instance carries the form's values: refuse a change to a locked year here, as a
+        # message on the form, before the save's own guard would refuse it (core/locks.py).
+        super()._post_clean()
+        if not self.errors:
+            from core.locks import problems, stored
+
+            reason = problems([(stored(self.instance), self.instance)])[0]
+            if reason:
+                self.add_error(None, reason)
+
     def clean_version(self):
         version = self.cleaned_data.get("version")
         if self.instance.pk and version is None:

@@ -9,7 +9,7 @@ The offices app also registers the two models access is scoped by (an office and
 permission door can build its queries without importing the app above it.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.db.models import Model
@@ -31,6 +31,11 @@ class OfficeRecordType:
     history: bool = True
     history_parent: tuple[str, str] | None = None  # (field on this model, label of the parent)
     list_labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The years a row counts in for a score (core/locks.py): a path to a year or a date, a function of
+    # the row, or locks.ALWAYS; None for a record no score reads. `scored_fields`: the only fields
+    # the standard reads (None: every field).
+    counts_in: str | int | Callable[[Model], Iterable[int]] | None = None
+    scored_fields: tuple[str, ...] | None = None
 
     @property
     def history_office_field(self) -> str:
@@ -56,6 +61,10 @@ def register_office_record(model: type[Model], **options) -> None:
     """Declare that `model` is kept for an office (called from the owning app's ready())."""
     label = model._meta.label_lower
     _records[label] = OfficeRecordType(label=label, **options)
+    if options.get("counts_in") is not None:
+        from core.locks import guard
+
+        guard(model)
 
 
 def register_scope(*, office: type[Model], county: type[Model]) -> None:

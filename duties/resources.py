@@ -217,6 +217,14 @@ class DutyRecordImport(ImportSpec):
                     RowPlan(row.number, CHANGE, label, ["工作内容按表格修改"], payload=(matches[0], content))
                 )
 
+    def proposed(self, row: RowPlan):
+        if row.action == CHANGE:
+            record, content = row.payload
+            return super().proposed(
+                RowPlan(row.row, CHANGE, row.label, payload=(record, {"content": content}))
+            )
+        return super().proposed(row)
+
     def write(self, plan: Plan, *, actor: User, reason: str) -> None:
         created = []
         for row in plan.rows:

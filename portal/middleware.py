@@ -5,6 +5,7 @@ import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from portal.security import client_ip
 
@@ -40,3 +41,26 @@ class RequestLogMiddleware:
             client_ip(request) or "-",
         )
         return response
+
+
+class RecordLockedMiddleware:
+    """A write refused by a lock (core/locks.py) that no form caught answers with the reason, in
+    Chinese, instead of a server error; nothing was written (the request's transaction rolled back)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        from django.shortcuts import render
+
+        from core.locks import RecordLocked
+
+        if not isinstance(exception, RecordLocked):
+            return None
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        return render(request, "locked.html", {"reasons": exception.messages, "back": back}, status=409)

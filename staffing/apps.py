@@ -8,14 +8,45 @@ class StaffingConfig(AppConfig):
     verbose_name = "队伍与培训"
 
     def ready(self) -> None:
+        from core.locks import ALWAYS
         from core.registry import register_office_record
 
         from .models import DirectorProbation, StaffMember, TrainingAttendance
 
-        register_office_record(StaffMember)
+        # A staff member counts in every year in post, as what the standard reads of them; ending a
+        # post (离岗日期) after the locked years changes none of them.
         register_office_record(
-            DirectorProbation, office="staff__office_id", history_parent=("staff_id", "staffing.staffmember")
+            StaffMember,
+            counts_in=years_in_post,
+            scored_fields=(
+                "name",
+                "birth_date",
+                "education",
+                "employment_type",
+                "is_full_time",
+                "post",
+                "started_on",
+            ),
         )
         register_office_record(
-            TrainingAttendance, office="staff__office_id", history_parent=("staff_id", "staffing.staffmember")
+            DirectorProbation,
+            office="staff__office_id",
+            history_parent=("staff_id", "staffing.staffmember"),
+            counts_in=ALWAYS,
         )
+        register_office_record(
+            TrainingAttendance,
+            office="staff__office_id",
+            history_parent=("staff_id", "staffing.staffmember"),
+            counts_in="event__starts_on",
+        )
+
+
+def years_in_post(staff) -> range:
+    """The years a staff member was in post at some time (to this year while still in post)."""
+    from django.utils import timezone
+
+    if staff.started_on is None:
+        return range(0)
+    last = staff.ended_on.year if staff.ended_on else max(timezone.localdate().year, staff.started_on.year)
+    return range(staff.started_on.year, last + 1)

@@ -550,6 +550,14 @@ class AttendanceImport(ImportSpec):
                     )
                 )
 
+    def proposed(self, row: RowPlan):
+        if row.action == CHANGE:
+            existing, passed = row.payload
+            return super().proposed(
+                RowPlan(row.row, CHANGE, row.label, payload=(existing, {"passed": passed}))
+            )
+        return super().proposed(row)
+
     def write(self, plan: Plan, *, actor: User, reason: str) -> None:
         created = [r.payload for r in plan.rows if r.action == CREATE]
         create_with_history(TrainingAttendance, created, actor=actor, reason=reason)

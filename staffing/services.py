@@ -2,6 +2,7 @@
 names the acting user in the audit history (through core.records), so the history of a
 roster or an event always says who changed it, also when a delete takes dependent rows with it."""
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 
+from core import locks
 from core.records import record_delete, record_save
 from offices.models import County, Office
 from portal.models import User
@@ -73,7 +75,27 @@ def training_event_update(
     level and county of an event never change: they decide who may record it."""
     if not may_record_for(actor, event.county):
         raise PermissionDenied
+    _check_moved_attendance(event)
     return record_save(actor=actor, instance=event, expected_version=expected_version)
+
+
+def _check_moved_attendance(event: TrainingEvent) -> None:
+    """An event moved to another year moves its attendance with it: refused when that changes a
+    locked year of an attendee's office (core/locks.py), as an attendance change itself would be."""
+    before = TrainingEvent.objects.filter(pk=event.pk).values_list("starts_on", flat=True).first()
+    if before is None or before.year == event.starts_on.year:
+        return
+    pairs = []
+    for attendance in TrainingAttendance.objects.filter(event=event).select_related("staff"):
+        old = copy.copy(attendance)
+        old.event = TrainingEvent(pk=event.pk, starts_on=before)
+        attendance.event = event
+        pairs.append((old, attendance))
+    reason = next((r for r in locks.problems(pairs) if r), None)
+    if reason:
+        raise locks.RecordLocked(
+            f"培训日期改到另一年度会改变参训人员所在镇(街道)已锁定年度的培训情况:{reason}"
+        )
 
 
 @transaction.atomic

@@ -3,6 +3,7 @@ their items), the workflow (years, county results, assessments, item scores, the
 tasks), subsidies (standard, tiers, matching, payments) and background jobs."""
 
 from .catalog import CatalogItem, CatalogVersion, Programme, staffing_norm
+from .corrections import Correction
 from .jobs import ExportJob
 from .subsidies import CountyMatching, Payment, SubsidyStandard, SubsidyTier
 from .workflow import Assessment, AssessmentYear, CountyResult, ItemScore, RectificationTask, WorkflowEvent
@@ -12,6 +13,7 @@ __all__ = [
     "AssessmentYear",
     "CatalogItem",
     "CatalogVersion",
+    "Correction",
     "CountyMatching",
     "CountyResult",
     "ExportJob",

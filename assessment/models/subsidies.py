@@ -96,6 +96,9 @@ class CountyMatching(TrackedModel):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(10))],
         help_text="市级奖补金额的倍数,如 0.500 即市级奖补的 50%。",
     )
+    # The county sets its own standard; once the city locks it, only the city can unlock it.
+    locked = models.BooleanField("市局已锁定", default=False)
+    locked_at = models.DateTimeField("锁定时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "县级配套标准"
@@ -131,9 +134,16 @@ class Payment(TrackedModel):
     city_amount = models.DecimalField("市级奖补(元)", validators=MONEY_VALIDATORS, **MONEY)
     county_amount = models.DecimalField("县级配套(元)", validators=MONEY_VALIDATORS, **MONEY)
     county_basis = models.CharField("配套依据", max_length=100, blank=True)
-    paid = models.BooleanField("已拨付", default=False)
-    paid_on = models.DateField("拨付日期", null=True, blank=True)
-    document_no = models.CharField("拨付文号", max_length=100, blank=True)
+    # The city's award and the county's matching are paid by different treasuries: each has its own
+    # flag, date and document number (文号). `paid` is the city's award.
+    paid = models.BooleanField("市级奖补已拨付", default=False)
+    paid_on = models.DateField("市级奖补拨付日期", null=True, blank=True)
+    document_no = models.CharField("市级奖补拨付文号", max_length=100, blank=True)
+    county_paid = models.BooleanField("县级配套已拨付", default=False)
+    county_paid_on = models.DateField("县级配套拨付日期", null=True, blank=True)
+    county_document_no = models.CharField("县级配套拨付文号", max_length=100, blank=True)
+    # A correction that turned this town's pass into a fail after payment: the city decides what to do.
+    review_note = models.TextField("待市局处理事项", blank=True)
 
     class Meta:
         verbose_name = "以奖代补资金"
@@ -145,6 +155,12 @@ class Payment(TrackedModel):
                 name="payment_paid_needs_date_and_document",
                 condition=Q(paid=False) | (Q(paid_on__isnull=False) & ~Q(document_no="")),
                 violation_error_message="标记为已拨付须填写拨付日期和文号。",
+            ),
+            models.CheckConstraint(
+                name="payment_county_paid_needs_date_and_document",
+                condition=Q(county_paid=False)
+                | (Q(county_paid_on__isnull=False) & ~Q(county_document_no="")),
+                violation_error_message="标记县级配套已拨付须填写拨付日期和文号。",
             ),
             models.CheckConstraint(
                 name="payment_amounts_not_negative",

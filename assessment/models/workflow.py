@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from assessment.choices import (
     AssessmentState,
@@ -43,6 +44,15 @@ class AssessmentYear(TrackedModel):
     )
     sample_seed = models.CharField("抽样种子", max_length=64, blank=True)
     sampled_at = models.DateTimeField("抽样时间", null=True, blank=True)
+    difference_threshold = models.DecimalField(
+        "市县评分差异阈值(分)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("5.00"),
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(100)],
+        help_text="市级督查得分与县级审定得分相差超过此分值时,须填写差异说明。",
+    )
+    rectification_due = models.DateField("整改截止日期", null=True, blank=True)
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     class Meta:
@@ -69,6 +79,9 @@ class CountyResult(TrackedModel):
     state = models.CharField("状态", max_length=10, choices=CountyState.choices, default=CountyState.OPEN)
     State = CountyState  # templates compare with the choices, never with spelled values
     submitted_at = models.DateTimeField("上报时间", null=True, blank=True)
+    # The city draws this county's sample once the county has reported; the seed makes it reproducible.
+    sample_seed = models.CharField("抽样种子", max_length=64, blank=True)
+    sampled_at = models.DateTimeField("抽样时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "县级考核结果"
@@ -102,6 +115,12 @@ class Assessment(TrackedModel):
     county_comment = models.TextField("县级意见", blank=True)
     sampled = models.BooleanField("市级抽查", default=False)
     city_comment = models.TextField("市级督查意见", blank=True)
+    city_visit_date = models.DateField("督查日期", null=True, blank=True)
+    city_inspectors = models.CharField("督查人员", max_length=200, blank=True)
+    city_scored_at = models.DateTimeField("市级督查评分时间", null=True, blank=True)
+    difference_note = models.TextField("市县评分差异说明", blank=True)
+    waiver_reason = models.TextField("免于市级评分理由", blank=True)
+    approved_at = models.DateTimeField("县级审定时间", null=True, blank=True)
     total = models.DecimalField("得分", null=True, blank=True, **POINTS)
     city_total = models.DecimalField("市级督查得分", null=True, blank=True, **POINTS)
     veto_failed = models.BooleanField("一票否决未通过", default=False)
@@ -249,6 +268,16 @@ class RectificationTask(TrackedModel):
         "整改佐证材料", storage=evidence_storage, upload_to=evidence_upload_to, max_length=200, blank=True
     )
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
+    review_comment = models.TextField("验收意见", blank=True)
+    verified_at = models.DateTimeField("验收时间", null=True, blank=True)
+    verified_by = models.ForeignKey(
+        "portal.User",
+        verbose_name="验收人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = "整改任务"
@@ -265,3 +294,12 @@ class RectificationTask(TrackedModel):
 
     def __str__(self) -> str:
         return f"{self.office} {self.item.code} 整改"
+
+    @property
+    def overdue(self) -> bool:
+        """As `rectification_selectors.overdue_q`: open past the due date, or reported after it."""
+        if self.state == TaskState.OPEN:
+            return self.due_date < timezone.localdate()
+        if self.state == TaskState.CLOSED and self.closed_at is not None:
+            return self.closed_at.date() > self.due_date
+        return False

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 
-from assessment.choices import Method, Result
+from assessment.choices import DECIDED_STATES, Method, Result
 from assessment.models import Assessment, CatalogVersion, ItemScore
 from assessment.standard import facts, rules
 from offices.models import Office
@@ -65,7 +65,9 @@ def compute_total(scores: Iterable[ItemScore], pass_mark: Decimal, *, city: bool
     pending = sum(
         1 for s in applicable if s.item.method == Method.INSPECTOR and final_points(s, city=city) is None
     )
-    result = Result.PASS if total >= pass_mark and not veto_failed else Result.FAIL
+    # Honest states: while an on-site item is unscored there is no result yet (待评分), not a guess.
+    passed = total >= pass_mark and not veto_failed
+    result = "" if pending else (Result.PASS if passed else Result.FAIL)
     return Total(total, possible, earned, veto_failed, result, pending)
 
 
@@ -78,6 +80,12 @@ class Standing:
     veto_failed: bool
     result: str
     city_total: Decimal | None
+
+
+def city_checked(assessment: Assessment) -> bool:
+    """Whether the assessment has a city total: a sampled town the city has scored (not one merely
+    drawn, nor one waived: those keep the county's result alone)."""
+    return assessment.sampled and assessment.city_scored_at is not None
 
 
 def standing(scores: list[ItemScore], pass_mark: Decimal, *, sampled: bool) -> Standing:
@@ -119,23 +127,36 @@ def live_scores(assessment: Assessment, scores: list[ItemScore]) -> list[ItemSco
     return rows
 
 
+def reads_records(assessment: Assessment) -> bool:
+    """Whether the assessment's points still follow the office's records: not once the county has
+    approved it (the approved points are kept as approved) nor once the year is confirmed."""
+    return assessment.frozen_at is None and assessment.state not in DECIDED_STATES
+
+
 @transaction.atomic
-def refresh(assessments: list[Assessment]) -> None:
+def refresh(assessments: list[Assessment], *, corrected: bool = False) -> None:
     """Store the points from records and the totals of assessments that are not frozen, creating
     any missing score rows on the way (one per item of the year's catalog). Only the workflow
     services call it, when they move an assessment on; reads compute with `live_scores` instead.
 
+    An approved assessment keeps the points it was approved with: only its totals are recomputed
+    (the city's score of a sampled town moves its city total). A confirmed one is left alone. An
+    approved correction (`corrected=True`) reads the records again for both.
+
     Computed points are derived data: they are written in bulk, without an audit row each time; what
     people enter (inspector scores, overrides, notes) goes through services, with history. Only what
     moved is written: most refreshes find the records as they were."""
-    live = [a for a in assessments if a.frozen_at is None]
+    live = [a for a in assessments if corrected or a.frozen_at is None]
     if not live:
         return
     year = live[0].assessment_year
     catalog = year.catalog
     items = list(catalog.items.all())
     offices = list(Office.objects.filter(pk__in=[a.office_id for a in live]).select_related("town"))
-    computed = score_offices(offices, catalog, year.year)
+    reading = {a.pk for a in live if corrected or reads_records(a)}
+    computed = score_offices(
+        [o for o in offices if o.pk in {a.office_id for a in live if a.pk in reading}], catalog, year.year
+    )
     existing = {
         (s.assessment_id, s.item_id): s
         for s in ItemScore.objects.filter(assessment__in=live).select_related("item")
@@ -149,14 +170,20 @@ def refresh(assessments: list[Assessment]) -> None:
             if score is None:
                 score = ItemScore(assessment=assessment, item=item)
                 created.append(score)
-            if set_computed(score, computed[assessment.office_id][item.pk]) and score.pk is not None:
+            reads = assessment.pk in reading
+            if (
+                reads
+                and set_computed(score, computed[assessment.office_id][item.pk])
+                and score.pk is not None
+            ):
                 changed.append(score)
             by_assessment.setdefault(assessment.pk, []).append(score)
     ItemScore.objects.bulk_create(created, batch_size=1000)
     ItemScore.objects.bulk_update(changed, ["computed_points", "figures", "met"], batch_size=500)
     moved = []
     for assessment in live:
-        now = standing(by_assessment.get(assessment.pk, []), catalog.pass_mark, sampled=assessment.sampled)
+        scores = by_assessment.get(assessment.pk, [])
+        now = standing(scores, catalog.pass_mark, sampled=city_checked(assessment))
         new = (now.total, now.veto_failed, now.result, now.city_total)
         if (assessment.total, assessment.veto_failed, assessment.result, assessment.city_total) != new:
             assessment.total, assessment.veto_failed, assessment.result, assessment.city_total = new

@@ -5,6 +5,7 @@ happen (新增, 修改, 跳过) and every problem as row + column + reason in Ch
 until the user confirms; `import_commit` then builds the plan again from the data as it is now and
 writes all of it in one transaction, or, if any row has a problem, nothing at all."""
 
+import copy
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from core import locks
 from core.spreadsheets.cells import CellError
 from core.spreadsheets.columns import Column, DataRow, Layout
 
@@ -155,8 +157,30 @@ class ImportSpec:
         """What the rows would do, and their problems; reads only."""
         plan = Plan()
         self.plan_rows(plan, rows, layout, for_update=for_update)
+        self.check_locks(plan)
         plan.problems.sort(key=lambda p: p.row or 0)
         return plan
+
+    def check_locks(self, plan: Plan) -> None:
+        """A row that would add or change a record of a locked year (core/locks.py) is a problem of
+        its row: checked for all rows at once, as the bulk write does not pass the save guards."""
+        writes = [r for r in plan.rows if r.action in (CREATE, CHANGE)]
+        reasons = locks.problems(self.proposed(r) for r in writes)
+        for row, reason in zip(writes, reasons, strict=True):
+            if reason:
+                plan.problems.append(Problem(row.row, "", reason))
+
+    def proposed(self, row: RowPlan) -> tuple[Model | None, Model]:
+        """(the record as it is, the record as the row would leave it). A created row's payload is the
+        new record; a changed row's is (record, {field: new value}). Specs with another payload
+        override this."""
+        if row.action == CREATE:
+            return None, row.payload
+        current, changed = row.payload
+        after = copy.copy(current)
+        for name, value in changed.items():
+            setattr(after, name, value)
+        return current, after
 
     def plan_rows(self, plan: Plan, rows: Sequence[DataRow], layout: Layout, *, for_update: bool) -> None:
         raise NotImplementedError
