@@ -1,7 +1,8 @@
 """Reads of the office home: the figures of a year across the office's records, and its assessment."""
 
 from assessment.choices import TaskState
-from assessment.models import Assessment, RectificationTask
+from assessment.models import RectificationTask
+from assessment.workflow import selectors as workflow_selectors
 from duties.models import DutyRecord
 from offices.models import Budget, InternalCheck, Office, OfficeYearFacts, PostedRule, Premises
 
@@ -19,8 +20,12 @@ def office_year_summary(*, office: Office, year: int) -> dict:
 
 
 def office_assessment(*, office: Office, year: int) -> dict:
-    """The office's assessment of the year (if the city opened it) and its open rectification tasks."""
+    """The office's assessment of the year (if the city opened it), with its score as every other
+    page shows it (the assessment's own score sheet: live while it follows the records, kept once
+    approved), and its open rectification tasks."""
+    current = workflow_selectors.assessment_for(office=office, year=year)
     return {
-        "current": Assessment.objects.filter(office=office, assessment_year__year=year).first(),
+        "current": current,
+        "sheet": workflow_selectors.score_sheet(current) if current else None,
         "open_tasks": RectificationTask.objects.filter(office=office, state=TaskState.OPEN).count(),
     }

@@ -1,13 +1,15 @@
 """考核评分表 of one town and year: every item of the year's catalog with its points, the figures it
 was scored from, the inspector's score (and the reason of an override), the final points, the town's
-note and evidence, the city's spot-check score, the total and result, the visit and inspectors; the
-PDF adds the signature and seal blocks."""
+note and evidence, the city's spot-check score, the total and result, the visit and inspectors, the
+corrections (更正) approved or waiting, with 已更正 on the items whose records were corrected; the PDF
+adds the signature and seal blocks."""
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import PurePosixPath
 
+from assessment.corrections import selectors as corrections
 from assessment.standard import scoring
 from assessment.workflow import selectors
 from offices.models import Office
@@ -38,6 +40,7 @@ class SheetItem:
     city_note: str
     town_note: str
     evidence: str  # the evidence file's name, "" when none
+    corrected: str = ""  # "已更正(更正申请#12)" when an approved correction changed the records it reads
 
     @property
     def by_records(self) -> bool:
@@ -69,6 +72,7 @@ class ScoringSheet:
     pass_mark: Decimal
     county_state: str
     generated_on: date = field(default_factory=today)
+    corrections: list = field(default_factory=list)  # approved and waiting, oldest first
 
     title = "考核评分表"
 
@@ -118,6 +122,8 @@ def scoring_sheet(office: Office, year: int) -> ScoringSheet:
     if assessment is None:
         raise ReportError(f"{office.town.name}没有{year}年度的考核。")
     sheet = selectors.score_sheet(assessment)
+    filed = corrections.assessment_corrections(assessment)
+    marks = corrections.corrected_rules(filed)
     labels = dict(Section.choices)
     sections: dict[str, SheetSection] = {}
     for score in sheet.scores:
@@ -141,10 +147,11 @@ def scoring_sheet(office: Office, year: int) -> ScoringSheet:
                 final=score.final_points,
                 not_applicable=score.not_applicable,
                 not_applicable_reason=score.not_applicable_reason,
-                city_points=score.city_points if assessment.sampled else None,
-                city_note=score.city_note if assessment.sampled else "",
+                city_points=score.city_points if assessment.city_scored_at else None,
+                city_note=score.city_note if assessment.city_scored_at else "",
                 town_note=score.town_note,
                 evidence=_evidence_name(score),
+                corrected=_corrected(marks.get(item.rule, [])),
             )
         )
     result = CountyResult.objects.filter(
@@ -158,4 +165,11 @@ def scoring_sheet(office: Office, year: int) -> ScoringSheet:
         total=sheet.total,
         pass_mark=assessment.assessment_year.catalog.pass_mark,
         county_state=result.get_state_display() if result else "",
+        corrections=filed,
     )
+
+
+def _corrected(approved: list) -> str:
+    if not approved:
+        return ""
+    return "已更正(" + "、".join(f"更正申请#{c.pk}" for c in approved) + ")"

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django import forms
 
 from assessment.models import CatalogVersion, ItemScore, Programme
-from core.forms import BootstrapMixin
+from core.forms import BootstrapMixin, not_in_future
 
 # -- opening a year ---------------------------------------------------------------------------------
 
@@ -98,6 +98,25 @@ class CityScoreForm(BootstrapMixin, forms.Form):
     comment = forms.CharField(
         label="市级督查意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
     )
+    visit_date = forms.DateField(
+        label="督查日期",
+        required=True,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请填写督查日期。", "invalid": "请按 2012-12-05 的格式填写日期。"},
+    )
+    inspectors = forms.CharField(
+        label="督查人员",
+        max_length=200,
+        help_text="参加实地督查的人员姓名,用顿号分隔。",
+        error_messages={"required": "请填写督查人员。"},
+    )
+    difference_note = forms.CharField(
+        label="市县评分差异说明",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="市级督查得分与县级审定得分相差超过本年度设定的分值时必填。",
+    )
     # The assessment's edit version the page was built from: a save over a newer one is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -105,6 +124,7 @@ class CityScoreForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.scores = scores
         self.initial.setdefault("comment", comment)
+        self.fields["visit_date"].validators.append(not_in_future)
         # The first visit starts from the county's points: the city changes what it finds otherwise.
         fresh = all(s.city_points is None for s in scores) and not comment
         self.rows = []

@@ -7,16 +7,14 @@ states again and have the last word."""
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import Count, Q
 
-from assessment.choices import AssessmentState, CountyState, Result, TaskState, YearState
+from assessment.choices import AssessmentState, CountyState, Result, YearState
 from assessment.models import (
     Assessment,
     AssessmentYear,
     CountyResult,
     ItemScore,
-    RectificationTask,
     WorkflowEvent,
 )
 from assessment.standard import scoring
@@ -69,13 +67,15 @@ class ScoreSheet(ResultBadge):
 
 
 def score_sheet(assessment: Assessment) -> ScoreSheet:
-    """The assessment's item scores and total. An assessment that is not frozen shows the points
-    the office's records give today, computed in memory: a read writes nothing (the workflow services
-    store the points when they move the assessment on). A frozen one shows what was confirmed. The
-    assessment needs its year's catalog and its office's town loaded (`assessment_for` does)."""
+    """The assessment's item scores and total: the one score every page shows. An assessment that
+    still follows the records (not approved, not confirmed) shows the points the office's records
+    give today, computed in memory: a read writes nothing (the workflow services store the points
+    when they move the assessment on). An approved one shows what the county approved, a confirmed
+    one what was confirmed. The assessment needs its year's catalog and its office's town loaded
+    (`assessment_for` does)."""
     scores = scoring.item_rows(assessment)
     pass_mark = assessment.assessment_year.catalog.pass_mark
-    if assessment.frozen_at is not None:
+    if not scoring.reads_records(assessment):
         return ScoreSheet(
             scores,
             scoring.compute_total(scores, pass_mark),
@@ -85,7 +85,7 @@ def score_sheet(assessment: Assessment) -> ScoreSheet:
             assessment.city_total,
         )
     scores = scoring.live_scores(assessment, scores)
-    now = scoring.standing(scores, pass_mark, sampled=assessment.sampled)
+    now = scoring.standing(scores, pass_mark, sampled=scoring.city_checked(assessment))
     return ScoreSheet(
         scores,
         scoring.compute_total(scores, pass_mark),
@@ -133,6 +133,16 @@ def county_may_score(assessment: Assessment, result: CountyResult | None) -> boo
         and result is not None
         and result.state in (CountyState.OPEN, CountyState.RETURNED)
         and assessment.state == AssessmentState.SUBMITTED
+    )
+
+
+def county_may_reopen(assessment: Assessment, result: CountyResult | None) -> bool:
+    """Whether the county may withdraw its approval or return an approved town now."""
+    return (
+        assessment.assessment_year.state == YearState.OPEN
+        and result is not None
+        and result.state in (CountyState.OPEN, CountyState.RETURNED)
+        and assessment.state == AssessmentState.APPROVED
     )
 
 
@@ -201,16 +211,16 @@ def county_overview(*, county: County, year: AssessmentYear) -> CountyOverview |
         assessment__assessment_year=year, assessment__office__town__county=county
     ).select_related("item"):
         scores[score.assessment_id].append(score)
-    live = [a for a in assessments if a.frozen_at is None]
+    live = [a for a in assessments if scoring.reads_records(a)]
     computed = scoring.score_offices([a.office for a in live], year.catalog, year.year) if live else {}
     rows = []
     for assessment in assessments:
         items = scores[assessment.pk]
-        if assessment.frozen_at is None:
+        if scoring.reads_records(assessment):
             for score in items:
                 scoring.set_computed(score, computed[assessment.office_id].get(score.item_id))
         total = scoring.compute_total(items, year.catalog.pass_mark)
-        if assessment.frozen_at is None:
+        if scoring.reads_records(assessment):
             rows.append(
                 TownRow(assessment, total.total, total.result, total.veto_failed, total.pending_items)
             )
@@ -245,37 +255,6 @@ def county_years(*, county: County) -> list[int]:
     )
 
 
-# -- rectification tasks ----------------------------------------------------------------------------
-
-OPEN_FIRST = Case(When(state=TaskState.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
-
-
-def _tasks() -> QuerySet[RectificationTask]:
-    return RectificationTask.objects.select_related(
-        "item", "office__town", "assessment__assessment_year"
-    ).order_by(OPEN_FIRST, "due_date", "office__town__code", "item__order", "id")
-
-
-def office_tasks(*, office: Office) -> QuerySet[RectificationTask]:
-    """The office's rectification tasks, open ones first, earliest due first."""
-    return _tasks().filter(office=office)
-
-
-def county_tasks(*, county: County, state: str = "") -> QuerySet[RectificationTask]:
-    """Tasks of the county's towns, open ones first; `state` narrows to open or closed ones."""
-    tasks = _tasks().filter(office__town__county=county)
-    return tasks.filter(state=state) if state in TaskState.values else tasks
-
-
-def task_counts(tasks: QuerySet[RectificationTask]) -> dict[str, int]:
-    """Open, overdue and closed tasks of a set: one query."""
-    return tasks.order_by().aggregate(
-        open=Count("id", filter=Q(state=TaskState.OPEN)),
-        overdue=Count("id", filter=Q(state=TaskState.OPEN, due_date__lt=timezone.localdate())),
-        closed=Count("id", filter=Q(state=TaskState.CLOSED)),
-    )
-
-
 # -- the years a user sees --------------------------------------------------------------------------
 
 
@@ -288,11 +267,7 @@ class YearEntry:
     county_result: CountyResult | None = None
     submitted_counties: int = 0
     county_count: int = 0
-
-    @property
-    def passed(self) -> bool:
-        """Whether the town's own assessment is 合格 (as stored)."""
-        return self.assessment is not None and self.assessment.result == Result.PASS
+    sheet: ScoreSheet | None = None  # the town's own score, as its assessment page shows it
 
 
 def years_for(user: User) -> tuple[list[YearEntry], Office | None, County | None]:
@@ -301,9 +276,14 @@ def years_for(user: User) -> tuple[list[YearEntry], Office | None, County | None
     reported. Two queries."""
     if is_town(user):
         office = offices_for(user, Action.VIEW).select_related("town").first()
-        found = Assessment.objects.filter(office=office).select_related("assessment_year")
+        found = Assessment.objects.filter(office=office).select_related(
+            "assessment_year__catalog", "office__town__county"
+        )
+        # The score of each year as its assessment page shows it: the same sheet (a town has a
+        # handful of years; only the ones still following the records are computed).
         entries = [
-            YearEntry(a.assessment_year, assessment=a) for a in found.order_by("-assessment_year__year")
+            YearEntry(a.assessment_year, assessment=a, sheet=score_sheet(a))
+            for a in found.order_by("-assessment_year__year")
         ]
         return entries, office, None
     if is_county(user):

@@ -8,21 +8,18 @@ Changes to many rows at once (opening, the sample, a county's return, the confir
 simple_history's bulk helpers, so each changed row gets its audit row naming the actor, like a
 single save does, at a cost in queries that does not grow with the number of towns."""
 
-import math
-import random
-import secrets
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from assessment.catalog.services import catalog_points
-from assessment.choices import AssessmentState, CountyState, Method, TaskState, WorkflowStep, YearState
+from assessment.choices import AssessmentState, CountyState, Method, WorkflowStep, YearState
 from assessment.errors import WorkflowError, ensure
 from assessment.models import (
     Assessment,
@@ -31,19 +28,14 @@ from assessment.models import (
     CountyResult,
     ItemScore,
     Programme,
-    RectificationTask,
     WorkflowEvent,
 )
 from assessment.standard import scoring
-from assessment.subsidies.services import payments_refresh
 from core.records import record_save
 from offices.models import County, Office
 from portal.choices import Role
 from portal.models import User
 from portal.permissions import Action, can, counties_for, require_role
-
-RECTIFICATION_DAYS = 90
-
 
 PASSING_SHARE = Decimal("0.6")
 
@@ -74,6 +66,21 @@ def _claim(assessment: Assessment, expected_version: int | None) -> None:
             "未保存:您编辑期间,此考核已被他人保存。为避免覆盖对方的修改,请重新打开页面后再填写。"
         )
     assessment.version = expected_version + 1
+
+
+def _locked(assessment: Assessment) -> Assessment:
+    """The assessment re-read under a row lock: of two simultaneous steps on it, the second sees the
+    first's outcome instead of repeating it."""
+    list(Assessment.objects.select_for_update(of=("self",)).filter(pk=assessment.pk).values_list("pk"))
+    assessment.refresh_from_db()  # the caller's object, so what it shows afterwards is what was done
+    return assessment
+
+
+def _locked_result(result: CountyResult) -> CountyResult:
+    """A county's result re-read under a row lock (see `_locked`)."""
+    list(CountyResult.objects.select_for_update(of=("self",)).filter(pk=result.pk).values_list("pk"))
+    result.refresh_from_db()
+    return result
 
 
 def _require_open(year: AssessmentYear) -> None:
@@ -271,13 +278,19 @@ def county_score_save(
 
 @transaction.atomic
 def county_return(*, actor: User, assessment: Assessment, comment: str) -> Assessment:
-    """Send the self-assessment back to the town with what to put right."""
+    """Send the self-assessment back to the town with what to put right: a submitted one, or an
+    approved one the county reopens (the approval is lifted, and with it the lock on the records)."""
     _require_county(actor, assessment)
     _require_open(assessment.assessment_year)
     _require_county_open(assessment)
-    ensure(assessment.state == AssessmentState.SUBMITTED, "只有已提交的自评可以退回。")
+    assessment = _locked(assessment)
+    ensure(
+        assessment.state in (AssessmentState.SUBMITTED, AssessmentState.APPROVED),
+        "只有已提交或已审定的考核可以退回镇(街道)。",
+    )
     ensure(bool(comment.strip()), "退回时须填写意见,说明需要修改的内容。")
     assessment.state = AssessmentState.RETURNED
+    assessment.approved_at = None
     assessment.county_comment = comment.strip()
     assessment._history_user = actor
     assessment.save()
@@ -293,16 +306,20 @@ def county_return(*, actor: User, assessment: Assessment, comment: str) -> Asses
 
 @transaction.atomic
 def county_approve(*, actor: User, assessment: Assessment, comment: str = "") -> Assessment:
-    """Approve a town's assessment once every on-site item is scored."""
+    """Approve a town's assessment once every on-site item is scored. The points are stored as they
+    stand and kept: from now on they no longer follow the records, which stay locked (core/locks.py)
+    until the county reopens the town or the city returns it."""
     _require_county(actor, assessment)
     _require_open(assessment.assessment_year)
     _require_county_open(assessment)
+    assessment = _locked(assessment)
     ensure(assessment.state == AssessmentState.SUBMITTED, "只有已提交的自评可以审定。")
     scoring.refresh([assessment])
     total = scoring.compute_total(scoring.item_rows(assessment), assessment.assessment_year.catalog.pass_mark)
     ensure(total.pending_items == 0, f"还有 {total.pending_items} 项现场评分项目未评分。")
     ensure(assessment.visit_date is not None, "请先填写实地考核日期。")
     assessment.state = AssessmentState.APPROVED
+    assessment.approved_at = timezone.now()
     if comment.strip():
         assessment.county_comment = comment.strip()
     assessment._history_user = actor
@@ -318,11 +335,32 @@ def county_approve(*, actor: User, assessment: Assessment, comment: str = "") ->
 
 
 @transaction.atomic
+def county_reopen(*, actor: User, assessment: Assessment, comment: str) -> Assessment:
+    """Withdraw an approval (撤回审定) to score the town again: the records stay locked, as the
+    assessment is back with the county, not with the town."""
+    _require_county(actor, assessment)
+    _require_open(assessment.assessment_year)
+    _require_county_open(assessment)
+    assessment = _locked(assessment)
+    ensure(assessment.state == AssessmentState.APPROVED, "只有已审定的考核可以撤回审定。")
+    ensure(bool(comment.strip()), "撤回审定须说明理由。")
+    assessment.state = AssessmentState.SUBMITTED
+    assessment.approved_at = None
+    assessment._history_user = actor
+    assessment.save()
+    _log(
+        assessment.assessment_year, WorkflowStep.REOPEN, actor, assessment=assessment, comment=comment.strip()
+    )
+    return assessment
+
+
+@transaction.atomic
 def county_submit(*, actor: User, result: CountyResult, comment: str = "") -> CountyResult:
     """Report the county's results to the city, when every one of its towns is approved."""
     if not counties_for(actor, Action.ASSESS).filter(pk=result.county_id).exists():
         raise PermissionDenied("只有本县(市、区)的考核人员可以上报考核结果。")
     _require_open(result.assessment_year)
+    result = _locked_result(result)
     ensure(result.state in (CountyState.OPEN, CountyState.RETURNED), "考核结果已上报。")
     waiting = result.assessment_year.assessments.filter(office__town__county=result.county).exclude(
         state=AssessmentState.APPROVED
@@ -334,207 +372,3 @@ def county_submit(*, actor: User, result: CountyResult, comment: str = "") -> Co
     result.save()
     _log(result.assessment_year, WorkflowStep.COUNTY_SUBMIT, actor, county=result.county, comment=comment)
     return result
-
-
-# -- the city's spot-check and confirmation ---------------------------------------------------------
-
-
-def sample_for(year: AssessmentYear, seed: str) -> list[int]:
-    """The offices drawn for a seed: per county, its share (at least one) of its offices in code
-    order, shuffled by a generator seeded with the seed and the county's code. Same seed, same sample."""
-    chosen: list[int] = []
-    by_county: dict[str, list[int]] = {}
-    for office_id, county_code in Office.objects.order_by("town__code").values_list(
-        "pk", "town__county__code"
-    ):
-        by_county.setdefault(county_code, []).append(office_id)
-    for county_code in sorted(by_county):
-        ids = by_county[county_code]
-        k = max(1, math.ceil(len(ids) * year.sample_rate))
-        chosen += random.Random(f"{seed}:{county_code}").sample(ids, min(k, len(ids)))  # noqa: S311 - a documented draw, not a secret
-    return chosen
-
-
-@transaction.atomic
-def sample_draw(*, actor: User, year: AssessmentYear, seed: str | None = None) -> list[Assessment]:
-    """Draw (once) the towns the city spot-checks; the seed is kept so anyone can redraw the same."""
-    require_role(actor, Role.CITY)
-    _require_open(year)
-    ensure(not year.sample_seed, f"{year.year}年的督查样本已抽取(种子 {year.sample_seed})。")
-    seed = seed or secrets.token_hex(8)
-    chosen = sample_for(year, seed)
-    drawn = list(year.assessments.filter(office_id__in=chosen, sampled=False))
-    now = timezone.now()
-    for assessment in drawn:
-        assessment.sampled, assessment.updated_at = True, now
-    bulk_update_with_history(
-        drawn, Assessment, ["sampled", "updated_at"], default_user=actor, default_date=now
-    )
-    year.sample_seed = seed
-    year.sampled_at = timezone.now()
-    year._history_user = actor
-    year.save()
-    _log(year, WorkflowStep.DRAW_SAMPLE, actor, comment=f"种子 {seed},抽取 {len(chosen)} 个镇(街道)")
-    return list(year.assessments.filter(sampled=True))
-
-
-@dataclass
-class CityItem:
-    score: ItemScore
-    city_points: Decimal | None
-    note: str = ""
-
-
-@transaction.atomic
-def city_score_save(
-    *,
-    actor: User,
-    assessment: Assessment,
-    items: list[CityItem],
-    comment: str = "",
-    expected_version: int | None = None,
-) -> Assessment:
-    """The city's own scores for a sampled town, kept beside the county's."""
-    require_role(actor, Role.CITY)
-    _require_open(assessment.assessment_year)
-    ensure(assessment.sampled, "该镇(街道)不在督查样本中。")
-    _claim(assessment, expected_version)
-    for entry in items:
-        ensure(entry.score.assessment_id == assessment.pk, "考核项目不属于本次考核。")
-        if entry.city_points is not None:
-            ensure(
-                Decimal(0) <= entry.city_points <= entry.score.item.points,
-                f"{entry.score.item.code} 的得分须在 0 至 {entry.score.item.points} 分之间。",
-            )
-        entry.score.city_points = entry.city_points
-        entry.score.city_note = entry.note.strip()
-        entry.score._history_user = actor
-        entry.score.save()
-    assessment.city_comment = comment.strip()
-    assessment._history_user = actor
-    assessment.save()
-    scoring.refresh([assessment])
-    return assessment
-
-
-@transaction.atomic
-def city_return_county(*, actor: User, result: CountyResult, comment: str) -> CountyResult:
-    """Send a county's results back: its towns return to the county's scoring."""
-    require_role(actor, Role.CITY)
-    _require_open(result.assessment_year)
-    ensure(result.state == CountyState.SUBMITTED, "只有已上报的结果可以退回。")
-    ensure(bool(comment.strip()), "退回时须填写意见。")
-    result.state = CountyState.RETURNED
-    result._history_user = actor
-    result.save()
-    towns = list(
-        result.assessment_year.assessments.filter(office__town__county=result.county).exclude(
-            state=AssessmentState.SUBMITTED
-        )
-    )
-    now = timezone.now()
-    for assessment in towns:
-        assessment.state, assessment.updated_at = AssessmentState.SUBMITTED, now
-    bulk_update_with_history(towns, Assessment, ["state", "updated_at"], default_user=actor, default_date=now)
-    _log(
-        result.assessment_year,
-        WorkflowStep.RETURN_TO_COUNTY,
-        actor,
-        county=result.county,
-        comment=comment.strip(),
-    )
-    return result
-
-
-@transaction.atomic
-def year_confirm(*, actor: User, year: AssessmentYear, comment: str = "") -> AssessmentYear:
-    """Confirm the year: every county has reported and the sample is drawn. Results are frozen
-    (later changes to records do not move them) and each item short of full marks becomes a
-    rectification task for its town."""
-    require_role(actor, Role.CITY)
-    _require_open(year)
-    ensure(bool(year.sample_seed), "请先抽取督查样本。")
-    waiting = year.county_results.exclude(state=CountyState.SUBMITTED)
-    ensure(not waiting.exists(), f"还有 {waiting.count()} 个县(市、区)未上报考核结果。")
-    assessments = list(year.assessments.select_related("office__town"))
-    scoring.refresh(assessments)  # the points as the records stand now are what is frozen
-    now = timezone.now()
-    for assessment in assessments:
-        assessment.state, assessment.frozen_at, assessment.updated_at = AssessmentState.CONFIRMED, now, now
-    bulk_update_with_history(
-        assessments,
-        Assessment,
-        ["state", "frozen_at", "updated_at"],
-        default_user=actor,
-        default_date=now,
-    )
-    results = list(year.county_results.all())
-    for result in results:
-        result.state, result.updated_at = CountyState.CONFIRMED, now
-    bulk_update_with_history(
-        results, CountyResult, ["state", "updated_at"], default_user=actor, default_date=now
-    )
-    year.state = YearState.CONFIRMED
-    year.confirmed_at = now
-    year._history_user = actor
-    year.save()
-    due = timezone.localdate() + timedelta(days=RECTIFICATION_DAYS)
-    scores = ItemScore.objects.filter(assessment__assessment_year=year, not_applicable=False).select_related(
-        "item", "assessment"
-    )
-    # One task per failed item: none exists before the year is confirmed, but a task is never doubled.
-    existing = set(
-        RectificationTask.objects.filter(assessment__assessment_year=year).values_list(
-            "assessment_id", "item_id"
-        )
-    )
-    tasks = [
-        RectificationTask(
-            assessment=score.assessment,
-            office_id=score.assessment.office_id,
-            item=score.item,
-            problem=(
-                score.figures or f"{score.item.text}:得分 {score.final_points or 0} / {score.item.points}"
-            )[:500],
-            due_date=due,
-        )
-        for score in scores
-        if item_failed(score) and (score.assessment_id, score.item_id) not in existing
-    ]
-    bulk_create_with_history(tasks, RectificationTask, default_user=actor, default_date=now)
-    # The award is due in the first confirmed year a town passes.
-    payments_refresh(programme=year.programme, actor=actor)
-    _log(year, WorkflowStep.CONFIRM_YEAR, actor, comment=comment)
-    return year
-
-
-def item_failed(score: ItemScore) -> bool:
-    """An item the town must put right: a record rule not met (unless the inspector gave full marks),
-    an on-site item under 60 per cent, or a veto item short of full marks."""
-    points = score.final_points or Decimal(0)
-    if score.item.is_veto or score.item.method == Method.RECORDS:
-        return points < score.item.points if score.inspector_points is not None else not score.met
-    return points < score.item.points * PASSING_SHARE
-
-
-@transaction.atomic
-def task_close(*, actor: User, task: RectificationTask, note: str, evidence=None) -> RectificationTask:
-    """The town reports a failed item put right, with a note and evidence."""
-    if not can(actor, Action.FILE, task.office):
-        raise PermissionDenied("只有本镇(街道)民政办工作人员可以完成整改。")
-    ensure(task.state == TaskState.OPEN, "该整改任务已完成。")
-    ensure(bool(note.strip()), "请填写整改情况。")
-    task.state = TaskState.CLOSED
-    task.close_note = note.strip()
-    if evidence is not None:
-        task.evidence = evidence
-    task.closed_at = timezone.now()
-    record_save(actor=actor, instance=task, expected_version=task.version)
-    _log(
-        task.assessment.assessment_year,
-        WorkflowStep.CLOSE_TASK,
-        actor,
-        assessment=task.assessment,
-        comment=note.strip(),
-    )
-    return task

@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import city, common, county, town
+from .views import city, common, county, tasks, town
 
 office_patterns = [
     path("", common.year_list, name="year_list"),
@@ -15,19 +15,30 @@ office_patterns = [
     path(
         "<int:year>/offices/<str:town_code>/approve/", county.CountyApprove.as_view(), name="county_approve"
     ),
+    path("<int:year>/offices/<str:town_code>/reopen/", county.CountyReopen.as_view(), name="county_reopen"),
     path("<int:year>/counties/<str:code>/", county.county_overview, name="county_overview"),
     path("<int:year>/counties/<str:code>/submit/", county.county_submit, name="county_submit"),
-    path("offices/<str:town_code>/tasks/", town.TaskList.as_view(), name="task_list"),
-    path("offices/<str:town_code>/tasks/<int:pk>/close/", town.TaskClose.as_view(), name="task_close"),
-    path("counties/<str:code>/tasks/", county.county_tasks, name="county_tasks"),
+    path("offices/<str:town_code>/tasks/", tasks.TaskList.as_view(), name="task_list"),
+    path("offices/<str:town_code>/tasks/<int:pk>/close/", tasks.TaskClose.as_view(), name="task_close"),
+    path("offices/<str:town_code>/tasks/<int:pk>/verify/", tasks.TaskVerify.as_view(), name="task_verify"),
+    path(
+        "offices/<str:town_code>/tasks/<int:pk>/send-back/",
+        tasks.TaskSendBack.as_view(),
+        name="task_send_back",
+    ),
+    path("counties/<str:code>/tasks/", tasks.county_tasks, name="county_tasks"),
 ]
 
 city_patterns = [
     path("open/", city.year_open, name="year_open"),
     path("<int:year>/", city.year_overview, name="year_overview"),
     path("<int:year>/sample/", city.sample_draw, name="sample_draw"),
+    path("<int:year>/counties/<str:code>/sample/", city.sample_county, name="sample_county"),
     path("<int:year>/offices/<str:town_code>/", city.city_score, name="city_score"),
+    path("<int:year>/offices/<str:town_code>/return/", city.city_return_town, name="city_return_town"),
+    path("<int:year>/offices/<str:town_code>/waive/", city.waive, name="waive"),
     path("<int:year>/differences/", city.differences, name="differences"),
     path("<int:year>/counties/<str:code>/return/", city.city_return, name="city_return"),
     path("<int:year>/confirm/", city.year_confirm, name="year_confirm"),
+    path("<int:year>/rectification/", tasks.rectification, name="rectification"),
 ]

@@ -51,6 +51,11 @@ class CountyRow:
     def returnable(self) -> bool:
         return self.result is not None and self.result.state == CountyState.SUBMITTED
 
+    @property
+    def may_sample(self) -> bool:
+        """Reported and not sampled yet: the city may draw this county's sample."""
+        return self.returnable and not self.result.sample_seed
+
 
 def passed(result: str) -> bool | None:
     """合格 (True), 不合格 (False), or no result yet (None), for the result badge."""
@@ -89,6 +94,45 @@ class SampleRow(BothResults):
         return self.city_total - self.county_total
 
 
+@dataclass(frozen=True)
+class Unfinished:
+    """What stands between a year and its confirmation; each list names counties or towns."""
+
+    not_reported: list[str]
+    not_sampled: list[str]
+    unscored: list[str]  # sampled towns with neither a city score nor a waiver
+
+    @property
+    def messages(self) -> list[str]:
+        out = []
+        if self.not_reported:
+            out.append(f"{len(self.not_reported)} 个县(市、区)未上报考核结果:{'、'.join(self.not_reported)}")
+        if self.not_sampled:
+            out.append(f"{len(self.not_sampled)} 个县(市、区)未抽取督查样本:{'、'.join(self.not_sampled)}")
+        if self.unscored:
+            out.append(f"{len(self.unscored)} 个抽查镇未评分(且未说明免于评分):{'、'.join(self.unscored)}")
+        return out
+
+    @property
+    def none(self) -> bool:
+        return not (self.not_reported or self.not_sampled or self.unscored)
+
+
+def unfinished(year: AssessmentYear) -> Unfinished:
+    """What is left before the year can be confirmed: two queries."""
+    results = list(year.county_results.select_related("county").order_by("county__code"))
+    unscored = (
+        year.assessments.filter(sampled=True, city_scored_at__isnull=True, waiver_reason="")
+        .order_by("office__town__code")
+        .values_list("office__town__name", flat=True)
+    )
+    return Unfinished(
+        [r.county.name for r in results if r.state != CountyState.SUBMITTED],
+        [r.county.name for r in results if not r.sample_seed],
+        list(unscored),
+    )
+
+
 @dataclass
 class YearOverview:
     year: AssessmentYear
@@ -100,6 +144,11 @@ class YearOverview:
     event_counts: list[tuple[str, int]]
     waiting_counties: int  # counties whose results the city has not received (or has returned)
     submitted_counties: int  # counties whose results are with the city, or confirmed
+    unfinished: Unfinished  # what stands between the year and its confirmation
+
+    @property
+    def may_sample_any(self) -> bool:
+        return any(row.may_sample for row in self.counties)
 
 
 def _assessment_counts(year: AssessmentYear) -> dict[int, dict]:
@@ -147,7 +196,9 @@ def differs(score: ItemScore) -> bool:
 
 
 def city_scored(assessment: Assessment, scores: list[ItemScore]) -> bool:
-    return bool(assessment.city_comment) or any(s.city_points is not None for s in scores)
+    """Whether the city has scored the town: it saved its scores with the date and the inspectors.
+    Points typed but not saved as a visit do not count (the scoring sheet prints no city score)."""
+    return assessment.city_scored_at is not None
 
 
 def _sample_row(assessment: Assessment, pass_mark: Decimal) -> SampleRow:
@@ -215,6 +266,7 @@ def year_overview(year: AssessmentYear) -> YearOverview:
             years=confirmed_years,
         ),
         sample=sample_rows(year),
+        unfinished=unfinished(year),
         events=events,
         event_counts=event_counts,
         waiting_counties=sum(1 for r in rows if r.result is None or r.result.state != CountyState.SUBMITTED),
@@ -225,6 +277,13 @@ def year_overview(year: AssessmentYear) -> YearOverview:
 
 
 # -- the city's spot-check --------------------------------------------------------------------------
+
+
+def year_assessment(year: AssessmentYear, town_code: str) -> Assessment | None:
+    """A town's assessment of the year, with its office, town and county."""
+    return (
+        year.assessments.filter(office__town__code=town_code).select_related("office__town__county").first()
+    )
 
 
 def sampled_assessment(year: AssessmentYear, town_code: str) -> Assessment | None:

@@ -6,14 +6,17 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from assessment.catalog import selectors as catalog_selectors
 from assessment.choices import YearState
 from assessment.models import AssessmentYear
 from assessment.workflow import city_forms as forms
-from assessment.workflow import services
+from assessment.workflow import city_services as services
+from assessment.workflow import previews
+from assessment.workflow import services as workflow_services
 from assessment.workflow import year_selectors as selectors
+from assessment.workflow.views.common import confirm_page
 from core.forms import show_refusal
 from portal.choices import Role
 from portal.permissions import role_required
@@ -54,7 +57,7 @@ def year_open(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                opened = services.year_open(
+                opened = workflow_services.year_open(
                     actor=request.user,
                     programme=data["programme"],
                     catalog=data["catalog"],
@@ -96,33 +99,67 @@ def year_overview(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "supervision/year_overview.html", context)
 
 
-def _run(request: HttpRequest, year: AssessmentYear, step, success: str) -> HttpResponse:
-    """A POST-only step of the year: run the service and go back to the overview, whose top shows
-    the outcome (the service's own message when it refuses)."""
+STEP_METHODS = ["GET", "HEAD", "POST"]
+
+
+def _step(
+    request: HttpRequest, year: AssessmentYear, preview, step, success: str, *, form=None, back: str = ""
+):
+    """A step of the year: GET asks first (what it will do, what is unfinished); POST runs the
+    service and goes back to the overview, whose top shows the outcome (the service's own message
+    when it refuses)."""
+    back = back or _overview_url(year)
+    if request.method != "POST":
+        return confirm_page(request, preview, cancel=back, form=form)
     try:
         step()
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, success)
-    return HttpResponseRedirect(_overview_url(year))
+    return HttpResponseRedirect(back)
 
 
-@require_POST
+def _comment(request: HttpRequest) -> str:
+    form = forms.CommentForm(request.POST)
+    return form.cleaned_data["comment"] if form.is_valid() else ""
+
+
+@require_http_methods(STEP_METHODS)
 @role_required(Role.CITY)
 def sample_draw(request: HttpRequest, year: int) -> HttpResponse:
-    """Draw the spot-check sample; a seed given reproduces an earlier draw."""
+    """Draw the sample of every county that has reported and has none yet, each with its own seed."""
     assessment_year = _year(year)
-    form = forms.SampleDrawForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
-        return HttpResponseRedirect(_overview_url(assessment_year))
-    seed = form.cleaned_data["seed"].strip()
-    return _run(
+    return _step(
         request,
         assessment_year,
-        lambda: services.sample_draw(actor=request.user, year=assessment_year, seed=seed or None),
-        f"{year}年督查样本已抽取。",
+        previews.sample_reported(assessment_year),
+        lambda: services.sample_draw_reported(actor=request.user, year=assessment_year),
+        f"已为已上报的县(市、区)抽取{year}年督查样本。",
+    )
+
+
+@require_http_methods(STEP_METHODS)
+@role_required(Role.CITY)
+def sample_county(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """Draw one county's sample, once it has reported; a seed given reproduces an earlier draw."""
+    assessment_year = _year(year)
+    result = selectors.county_result(assessment_year, code)
+    if result is None:
+        raise Http404
+    form = forms.SampleDrawForm(request.POST or None)
+    if request.method == "POST" and not form.is_valid():
+        return confirm_page(
+            request, previews.sample_county(result), cancel=_overview_url(assessment_year), form=form
+        )
+    seed = form.cleaned_data["seed"].strip() if request.method == "POST" else ""
+    return _step(
+        request,
+        assessment_year,
+        previews.sample_county(result),
+        lambda: services.sample_draw(actor=request.user, result=result, seed=seed or None),
+        f"已抽取{result.county}{year}年督查样本。",
+        form=form,
     )
 
 
@@ -139,17 +176,26 @@ def city_score(request: HttpRequest, year: int, town_code: str) -> HttpResponse:
         request.POST or None,
         scores=scores,
         comment=assessment.city_comment,
-        initial={"version": assessment.version},
+        initial={
+            "version": assessment.version,
+            "visit_date": assessment.city_visit_date,
+            "inspectors": assessment.city_inspectors,
+            "difference_note": assessment.difference_note,
+        },
     )
     if request.method == "POST" and form.is_valid():
         items = [services.CityItem(score=s, city_points=p, note=n) for s, p, n in form.entries()]
+        data = form.cleaned_data
         try:
             services.city_score_save(
                 actor=request.user,
                 assessment=assessment,
                 items=items,
-                comment=form.cleaned_data["comment"],
-                expected_version=form.cleaned_data.get("version"),
+                visit_date=data["visit_date"],
+                inspectors=data["inspectors"],
+                comment=data["comment"],
+                difference_note=data["difference_note"],
+                expected_version=data.get("version"),
             )
         except ValidationError as error:
             show_refusal(form, error)
@@ -176,34 +222,75 @@ def differences(request: HttpRequest, year: int) -> HttpResponse:
     return render(request, "supervision/differences.html", context)
 
 
-@require_POST
+@require_http_methods(STEP_METHODS)
 @role_required(Role.CITY)
 def city_return(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """Return a county's results to the county, with what to put right."""
+    """Return a county's results to the county, with what to put right; its approvals stay."""
     assessment_year = _year(year)
     result = selectors.county_result(assessment_year, code)
     if result is None:
         raise Http404
-    form = forms.CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    return _run(
+    return _step(
         request,
         assessment_year,
-        lambda: services.city_return_county(actor=request.user, result=result, comment=comment),
+        previews.city_return_county(result),
+        lambda: services.city_return_county(actor=request.user, result=result, comment=_comment(request)),
         f"已将{result.county}的考核结果退回县级。",
     )
 
 
-@require_POST
+def _sampled_or_approved(assessment_year: AssessmentYear, town_code: str):
+    found = selectors.year_assessment(assessment_year, town_code)
+    if found is None:
+        raise Http404
+    return found
+
+
+@require_http_methods(STEP_METHODS)
+@role_required(Role.CITY)
+def city_return_town(request: HttpRequest, year: int, town_code: str) -> HttpResponse:
+    """Return one town to the town (its county reports again); the county's other towns stay."""
+    assessment_year = _year(year)
+    assessment = _sampled_or_approved(assessment_year, town_code)
+    return _step(
+        request,
+        assessment_year,
+        previews.city_return_town(assessment),
+        lambda: services.city_return_town(
+            actor=request.user, assessment=assessment, comment=_comment(request)
+        ),
+        f"已将{assessment.office.town.name}的考核退回镇(街道)。",
+    )
+
+
+@require_http_methods(STEP_METHODS)
+@role_required(Role.CITY)
+def waive(request: HttpRequest, year: int, town_code: str) -> HttpResponse:
+    """A sampled town confirmed without the city's own scores, for a stated reason."""
+    assessment_year = _year(year)
+    assessment = selectors.sampled_assessment(assessment_year, town_code)
+    if assessment is None:
+        raise Http404
+    return _step(
+        request,
+        assessment_year,
+        previews.waive(assessment),
+        lambda: services.city_score_waive(
+            actor=request.user, assessment=assessment, reason=_comment(request)
+        ),
+        f"{assessment.office.town.name}已免于市级督查评分。",
+    )
+
+
+@require_http_methods(STEP_METHODS)
 @role_required(Role.CITY)
 def year_confirm(request: HttpRequest, year: int) -> HttpResponse:
     """Confirm the year: the results are frozen from then on."""
     assessment_year = _year(year)
-    form = forms.CommentForm(request.POST)
-    comment = form.cleaned_data["comment"] if form.is_valid() else ""
-    return _run(
+    return _step(
         request,
         assessment_year,
-        lambda: services.year_confirm(actor=request.user, year=assessment_year, comment=comment),
+        previews.year_confirm(assessment_year),
+        lambda: services.year_confirm(actor=request.user, year=assessment_year, comment=_comment(request)),
         f"{year}年度考核结果已确认,结果已冻结。",
     )

@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from assessment.choices import AssessmentState
+from assessment.corrections import selectors as corrections
 from assessment.errors import WorkflowError
 from assessment.models import Assessment
 from assessment.workflow import selectors
 from assessment.workflow.forms import (
     CommentForm,
 )
+from assessment.workflow.previews import Preview
 from portal.choices import Role
 from portal.permissions import Action, can, role_required
 from portal.record_views import OfficePage
@@ -25,6 +27,15 @@ def refusal_text(error: WorkflowError) -> str:
 def items_in_error(item_forms) -> list[str]:
     """Codes of the items whose entries were refused, to list at the top of a long page."""
     return [form.score.item.code for form in item_forms if form.errors]
+
+
+def confirm_page(
+    request: HttpRequest, preview: Preview, *, cancel: str, form=None, status: int = 200
+) -> HttpResponse:
+    """The page an irreversible step shows first (提交, 审定, 上报, 抽样, 确认, 退回): an ordinary page,
+    no script, whose form posts to the same address."""
+    context = {"preview": preview, "cancel": cancel, "form": form or CommentForm(request.POST or None)}
+    return render(request, "assessment/confirm_step.html", context, status=status)
 
 
 def posted_comment(request: HttpRequest) -> str:
@@ -58,14 +69,21 @@ class AssessmentPage(OfficePage):
 
 
 class StepPage(AssessmentPage):
-    """A workflow step asked for by POST from an assessment's page: take it, say what happened and go
-    on; a refusal is shown on the page it was asked from. Subclasses name the step and the words."""
+    """A workflow step: GET shows what it will do and what is unfinished (`preview`), POST takes it,
+    says what happened and goes on; a refusal is shown on the page it was asked from. Subclasses name
+    the step and the words."""
 
-    http_method_names = ["post"]
-    asked_from = "detail"  # the URL name a refusal returns to
+    http_method_names = ["get", "head", "post"]
+    asked_from = "detail"  # the URL name a refusal returns to, and the confirmation's cancel link
 
     def take(self, assessment: Assessment) -> None:
         raise NotImplementedError
+
+    def preview(self, assessment: Assessment) -> Preview:
+        raise NotImplementedError
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        return confirm_page(request, self.preview(self.load()), cancel=self.url(self.asked_from))
 
     def done_message(self) -> str:
         raise NotImplementedError
@@ -97,6 +115,7 @@ class Detail(AssessmentPage):
             sheet=sheet,
             county_result=result,
             events=selectors.workflow_log(assessment),
+            corrections=corrections.assessment_corrections(assessment),
             may_assess=may_assess,
             may_edit=self.may_file and selectors.town_may_edit(assessment),
             may_score=may_assess and selectors.county_may_score(assessment, result),

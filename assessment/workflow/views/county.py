@@ -3,17 +3,15 @@ and their submission to the city, and the county's rectification tasks."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
-from assessment.choices import AssessmentState, Method, TaskState
+from assessment.choices import AssessmentState, Method
 from assessment.errors import WorkflowError
 from assessment.models import Assessment, CountyResult
-from assessment.workflow import selectors, services
+from assessment.workflow import previews, selectors, services
 from assessment.workflow.forms import (
     CountyItemForm,
     VisitForm,
@@ -21,6 +19,7 @@ from assessment.workflow.forms import (
 from assessment.workflow.views.common import (
     AssessmentPage,
     StepPage,
+    confirm_page,
     items_in_error,
     posted_comment,
     refusal_text,
@@ -55,6 +54,7 @@ class CountyScore(AssessmentPage):
             visit_form=visit_form,
             rows=list(zip(sheet.scores, item_forms, strict=True)),
             editable=selectors.county_may_score(self.assessment, result),
+            may_reopen=selectors.county_may_reopen(self.assessment, result),
             county_result=result,
             overview_url=self.overview_url(),
             invalid=bool(visit_form.errors) or items_in_error(item_forms),
@@ -98,15 +98,23 @@ class CountyScore(AssessmentPage):
             return self.show(
                 selectors.score_sheet(assessment), visit_form, item_forms, error=refusal_text(refused)
             )
+        then = request.POST.get("then", "")
+        if then in ("approve", "return", "reopen"):
+            # The scores on the page are saved with the step, never discarded: the step asks first.
+            messages.success(request, "评分已保存。请确认下一步操作。")
+            return HttpResponseRedirect(self.url(f"county_{then}"))
         messages.success(request, "评分已保存。")
         return HttpResponseRedirect(self.url("county_score"))
 
 
 class CountyReturn(StepPage):
-    """退回镇(街道) (POST only): the comment says what to put right."""
+    """退回镇(街道): the comment says what to put right; an approved town is reopened on the way."""
 
     action = Action.ASSESS
     asked_from = "county_score"
+
+    def preview(self, assessment: Assessment) -> previews.Preview:
+        return previews.county_return(assessment)
 
     def take(self, assessment: Assessment) -> None:
         comment = posted_comment(self.request)
@@ -120,10 +128,13 @@ class CountyReturn(StepPage):
 
 
 class CountyApprove(StepPage):
-    """审定 (POST only), with an optional comment."""
+    """审定, with an optional comment."""
 
     action = Action.ASSESS
     asked_from = "county_score"
+
+    def preview(self, assessment: Assessment) -> previews.Preview:
+        return previews.county_approve(assessment)
 
     def take(self, assessment: Assessment) -> None:
         services.county_approve(
@@ -135,6 +146,27 @@ class CountyApprove(StepPage):
 
     def done_url(self) -> str:
         return self.overview_url()
+
+
+class CountyReopen(StepPage):
+    """撤回审定: back to the county's scoring, with a reason."""
+
+    action = Action.ASSESS
+    asked_from = "county_score"
+
+    def preview(self, assessment: Assessment) -> previews.Preview:
+        return previews.county_reopen(assessment)
+
+    def take(self, assessment: Assessment) -> None:
+        services.county_reopen(
+            actor=self.request.user, assessment=assessment, comment=posted_comment(self.request)
+        )
+
+    def done_message(self) -> str:
+        return f"已撤回{self.office.town.name}的审定,可以重新评分。"
+
+    def done_url(self) -> str:
+        return self.url("county_score")
 
 
 @require_safe
@@ -157,14 +189,21 @@ def county_overview(request: HttpRequest, year: int, code: str) -> HttpResponse:
     return render(request, "assessment/county_overview.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 @login_required
 def county_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """上报市局 (POST only): the county's results, once every town is approved."""
+    """上报市局: asks first, then reports the county's results, once every town is approved."""
     county = get_county_or_deny(request.user, Action.ASSESS, code=code, request=request)
-    result = CountyResult.objects.filter(assessment_year=year_or_404(year), county=county).first()
+    result = (
+        CountyResult.objects.filter(assessment_year=year_or_404(year), county=county)
+        .select_related("assessment_year", "county")
+        .first()
+    )
     if result is None:
         raise Http404
+    back = reverse("assessment:county_overview", args=[year, county.code])
+    if request.method != "POST":
+        return confirm_page(request, previews.county_submit(result), cancel=back)
     try:
         services.county_submit(actor=request.user, result=result, comment=posted_comment(request))
     except WorkflowError as refused:
@@ -172,23 +211,3 @@ def county_submit(request: HttpRequest, year: int, code: str) -> HttpResponse:
     else:
         messages.success(request, f"{county.name}{year}年度考核结果已上报市民政局。")
     return HttpResponseRedirect(reverse("assessment:county_overview", args=[year, county.code]))
-
-
-@require_safe
-@login_required
-def county_tasks(request: HttpRequest, code: str) -> HttpResponse:
-    """本县整改任务: open (and closed) tasks of the county's towns."""
-    county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
-    state = request.GET.get("state", "")
-    state = state if state in TaskState.values else ""
-    page = Paginator(selectors.county_tasks(county=county, state=state), 50).get_page(request.GET.get("page"))
-    context = {
-        "county": county,
-        "page": page,
-        "state": state,
-        "states": TaskState.choices,
-        "counts": selectors.task_counts(selectors.county_tasks(county=county)),
-        "open": TaskState.OPEN,
-        "today": timezone.localdate(),
-    }
-    return render(request, "assessment/county_tasks.html", context)

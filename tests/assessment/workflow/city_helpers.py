@@ -10,6 +10,7 @@ from assessment.catalog import services as catalog_services
 from assessment.choices import AssessmentState, CountyState, Method
 from assessment.models import AssessmentYear, CatalogItem, CatalogVersion, ItemScore, Programme
 from assessment.standard import scoring
+from assessment.workflow import city_services
 from assessment.workflow import services as workflow_services
 
 
@@ -63,11 +64,30 @@ def approve_all(year: AssessmentYear, county_code: str | None = None) -> None:
 
 
 def force_sample(year: AssessmentYear, *offices, seed: str = "test-seed") -> None:
-    """Put exactly these offices in the sample (a drawn one would be random)."""
+    """Put exactly these offices in the sample (a drawn one would be random), every county sampled."""
     year.assessments.update(sampled=False)
     year.assessments.filter(office__in=offices).update(sampled=True)
-    AssessmentYear.objects.filter(pk=year.pk).update(sample_seed=seed, sampled_at=timezone.now())
+    year.county_results.update(sample_seed=seed, sampled_at=timezone.now())
     year.refresh_from_db()
+
+
+def sample_all(world, year: AssessmentYear, seed: str = "test-seed") -> None:
+    """Draw the sample of every reported county that has none, as the city does."""
+    for result in year.county_results.filter(state=CountyState.SUBMITTED, sample_seed=""):
+        city_services.sample_draw(actor=world.city, result=result, seed=seed)
+
+
+def waive_unscored(world, year: AssessmentYear) -> None:
+    """Every sampled town without the city's score waived, with a reason."""
+    for assessment in year.assessments.filter(sampled=True, city_scored_at__isnull=True, waiver_reason=""):
+        city_services.city_score_waive(actor=world.city, assessment=assessment, reason="测试:以县级结果为准")
+
+
+def confirm(world, year: AssessmentYear, comment: str = "") -> AssessmentYear:
+    """Sample every reported county, waive the city's score where none was given, and confirm."""
+    sample_all(world, year)
+    waive_unscored(world, year)
+    return city_services.year_confirm(actor=world.city, year=year, comment=comment)
 
 
 def item(catalog_version: CatalogVersion, code: str) -> CatalogItem:

@@ -198,7 +198,7 @@ ROWS: dict[str, Row] = {
     ),
     "assessment:self_submit": Row(
         _office_url("self_submit", AssessmentState.DRAFT),
-        get=always(405),
+        get=office_file(200),  # the question before the step
         post=office_file(302),
         writes=office_file_writes,
     ),
@@ -211,16 +211,23 @@ ROWS: dict[str, Row] = {
     ),
     "assessment:county_return": Row(
         _office_url("county_return", AssessmentState.SUBMITTED),
-        get=always(405),
+        get=office_assess(200),
         post=office_assess(302),
         payload=lambda w, s: {"comment": "请补充内部检查记录。"},
         writes=office_assess_writes,
     ),
     "assessment:county_approve": Row(
         _approvable_url,
-        get=always(405),
+        get=office_assess(200),
         post=office_assess(302),
         payload=lambda w, s: {"comment": "同意。"},
+        writes=office_assess_writes,
+    ),
+    "assessment:county_reopen": Row(
+        _office_url("county_reopen", AssessmentState.APPROVED),
+        get=office_assess(200),
+        post=office_assess(302),
+        payload=lambda w, s: {"comment": "复核现场评分。"},
         writes=office_assess_writes,
     ),
     "assessment:county_overview": Row(
@@ -228,7 +235,7 @@ ROWS: dict[str, Row] = {
     ),
     "assessment:county_submit": Row(
         _county_url("county_submit", submittable=True),
-        get=always(405),
+        get=county_assess(200),
         post=county_assess(302),
         writes=office_assess_writes,
     ),

@@ -127,12 +127,48 @@ def _year_open_payload(world, side: str) -> dict:
     return {"programme": programme.pk, "catalog": catalog.pk, "sample_percent": "10"}
 
 
-def _sample_url(world, side: str) -> str:
-    """The year with its sample taken back, so the city's POST draws it again."""
+def _unsampled(world) -> AssessmentYear:
+    """The year open, every county reported and none sampled, so the city's POST draws again."""
     year = world.city_year
-    year.assessments.update(sampled=False)
-    AssessmentYear.objects.filter(pk=year.pk).update(sample_seed="", sampled_at=None)
+    AssessmentYear.objects.filter(pk=year.pk).update(state=YearState.OPEN, confirmed_at=None)
+    year.assessments.update(sampled=False, state=AssessmentState.APPROVED, frozen_at=None)
+    year.county_results.update(state=CountyState.SUBMITTED, sample_seed="", sampled_at=None)
+    return year
+
+
+def _sample_url(world, side: str) -> str:
+    _unsampled(world)
     return reverse("supervision:sample_draw", args=[YEAR])
+
+
+def _sample_county_url(world, side: str) -> str:
+    _unsampled(world)
+    return reverse("supervision:sample_county", args=[YEAR, office(world, side).town.county.code])
+
+
+def _sampled_town(world, side: str):
+    """The side's town sampled, approved and its county reported, the city's score not yet given."""
+    year = world.city_year
+    AssessmentYear.objects.filter(pk=year.pk).update(state=YearState.OPEN, confirmed_at=None)
+    target = year.assessments.get(office=office(world, side))
+    year.assessments.filter(pk=target.pk).update(
+        sampled=True, state=AssessmentState.APPROVED, frozen_at=None, city_scored_at=None, waiver_reason=""
+    )
+    year.county_results.filter(county=target.office.town.county).update(state=CountyState.SUBMITTED)
+    return target
+
+
+def _city_score_url(world, side: str) -> str:
+    target = _sampled_town(world, side)
+    return reverse("supervision:city_score", args=[YEAR, target.office.town.code])
+
+
+def _town_url(name: str):
+    def url(world, side: str) -> str:
+        target = _sampled_town(world, side)
+        return reverse(f"supervision:{name}", args=[YEAR, target.office.town.code])
+
+    return url
 
 
 def _return_url(world, side: str) -> str:
@@ -145,11 +181,10 @@ def _return_url(world, side: str) -> str:
 def _confirm_url(world, side: str) -> str:
     """The year open again, every county reported and the sample drawn, so the city may confirm."""
     year = world.city_year
-    AssessmentYear.objects.filter(pk=year.pk).update(
-        state=YearState.OPEN, confirmed_at=None, sample_seed="matrix", sampled_at=timezone.now()
-    )
+    AssessmentYear.objects.filter(pk=year.pk).update(state=YearState.OPEN, confirmed_at=None)
     year.assessments.update(state=AssessmentState.APPROVED, frozen_at=None)
-    year.county_results.update(state=CountyState.SUBMITTED)
+    year.assessments.filter(sampled=True, city_scored_at__isnull=True).update(waiver_reason="矩阵测试")
+    year.county_results.update(state=CountyState.SUBMITTED, sample_seed="matrix", sampled_at=timezone.now())
     return reverse("supervision:year_confirm", args=[YEAR])
 
 
@@ -159,6 +194,7 @@ def _fixed(name: str, *args):
 
 READ = {"get": city_only, "post": always(SAFE_ONLY)}
 POST_ONLY = {"get": always(405), "post": city_post(302), "writes": city_writes}
+ASKS_FIRST = {"get": city_only, "post": city_post(302), "writes": city_writes}  # GET: the question
 FORM = {"get": city_only, "post": city_post(302), "writes": city_writes}
 
 ROWS: dict[str, Row] = {
@@ -182,13 +218,26 @@ ROWS: dict[str, Row] = {
     "supervision:catalog_item_edit": Row(_item_edit_url, payload=_item_edit_payload, **FORM),
     "supervision:year_open": Row(_year_open_url, payload=_year_open_payload, **FORM),
     "supervision:year_overview": Row(_fixed("year_overview", YEAR), **READ),
-    "supervision:sample_draw": Row(_sample_url, payload=lambda w, s: {"seed": "matrix"}, **POST_ONLY),
+    "supervision:sample_draw": Row(_sample_url, **ASKS_FIRST),
+    "supervision:sample_county": Row(
+        _sample_county_url, payload=lambda w, s: {"seed": "matrix"}, **ASKS_FIRST
+    ),
     "supervision:city_score": Row(
-        lambda w, s: reverse("supervision:city_score", args=[YEAR, office(w, s).town.code]),
-        payload=lambda w, s: {"comment": "矩阵测试:市级督查"},
+        _city_score_url,
+        payload=lambda w, s: {
+            "comment": "矩阵测试:市级督查",
+            "visit_date": "2014-12-01",
+            "inspectors": "王五",
+        },
         **FORM,
     ),
+    "supervision:city_return_town": Row(
+        _town_url("city_return_town"), payload=lambda w, s: {"comment": "请复核"}, **ASKS_FIRST
+    ),
+    "supervision:waive": Row(
+        _town_url("waive"), payload=lambda w, s: {"comment": "矩阵测试:免于评分"}, **ASKS_FIRST
+    ),
     "supervision:differences": Row(_fixed("differences", YEAR), **READ),
-    "supervision:city_return": Row(_return_url, payload=lambda w, s: {"comment": "请复核"}, **POST_ONLY),
-    "supervision:year_confirm": Row(_confirm_url, payload=lambda w, s: {"comment": "确认"}, **POST_ONLY),
+    "supervision:city_return": Row(_return_url, payload=lambda w, s: {"comment": "请复核"}, **ASKS_FIRST),
+    "supervision:year_confirm": Row(_confirm_url, payload=lambda w, s: {"comment": "确认"}, **ASKS_FIRST),
 }

@@ -22,7 +22,8 @@ from assessment.models import (
     WorkflowEvent,
 )
 from assessment.standard import scoring
-from assessment.workflow import services as workflow_services
+from assessment.workflow import city_services
+from core.locks import RecordLocked
 from offices.models import Office
 from tests import factories
 
@@ -278,35 +279,60 @@ def test_deadlines_must_be_in_order(world, city):
 
 def test_the_sample_is_reproducible_and_takes_a_tenth_of_each_county_rounded_up(world, city):
     year = h.open_year(world, 2010)
+    h.approve_all(year)
     url = reverse("supervision:sample_draw", args=[2010])
-    city.post(url, {"seed": "jiaxing-2010"})
-    year.refresh_from_db()
-    assert year.sample_seed == "jiaxing-2010" and year.sampled_at is not None
+    assert "为已上报的 7 个县(市、区)各自随机抽取" in city.get(url).content.decode()  # asks first
+    city.post(url)
+    seeds = dict(year.county_results.values_list("county__code", "sample_seed"))
+    assert all(re.fullmatch(r"[0-9a-f]{16}", seed) for seed in seeds.values())
     drawn = set(year.assessments.filter(sampled=True).values_list("office_id", flat=True))
-    assert drawn == set(workflow_services.sample_for(year, "jiaxing-2010"))
+    expected = set()
+    for result in year.county_results.select_related("county"):
+        expected |= set(city_services.sample_for_county(year, result.county, result.sample_seed))
+    assert drawn == expected
     by_county: dict[str, list] = {}
     for county_code, sampled in year.assessments.values_list("office__town__county__code", "sampled"):
         by_county.setdefault(county_code, []).append(sampled)
     for county_code, flags in by_county.items():
         assert sum(flags) == math.ceil(len(flags) / 10) >= 1, county_code
-    # A second draw is refused; taking the sample back and drawing with the same seed gives the same towns.
-    page = _follow_messages(city, city.post(url, {"seed": "other"}))
-    assert "督查样本已抽取(种子 jiaxing-2010)" in page
-    year.assessments.update(sampled=False)
-    AssessmentYear.objects.filter(pk=year.pk).update(sample_seed="", sampled_at=None)
-    city.post(url, {"seed": "jiaxing-2010"})
-    assert set(year.assessments.filter(sampled=True).values_list("office_id", flat=True)) == drawn
+    # A second draw of a county is refused; taking it back and drawing with its seed gives the same towns.
+    nanhu = world.office_a.town.county.code
+    county_url = reverse("supervision:sample_county", args=[2010, nanhu])
+    page = _follow_messages(city, city.post(county_url, {"seed": "other"}))
+    assert f"督查样本已抽取(种子 {seeds[nanhu]})" in page
+    before = set(
+        year.assessments.filter(sampled=True, office__town__county__code=nanhu).values_list(
+            "office_id", flat=True
+        )
+    )
+    year.assessments.filter(office__town__county__code=nanhu).update(sampled=False)
+    CountyResult.objects.filter(assessment_year=year, county__code=nanhu).update(
+        sample_seed="", sampled_at=None
+    )
+    city.post(county_url, {"seed": seeds[nanhu]})
+    after = set(
+        year.assessments.filter(sampled=True, office__town__county__code=nanhu).values_list(
+            "office_id", flat=True
+        )
+    )
+    assert after == before
     overview = city.get(reverse("supervision:year_overview", args=[2010])).content.decode()
-    assert "jiaxing-2010" in overview and len(drawn) == 10
+    assert seeds[nanhu] in overview and len(drawn) == 10
 
 
-def test_a_sample_without_a_seed_gets_one_and_logs_it(world, city):
+def test_a_sample_waits_for_the_county_and_logs_its_seed(world, city):
     year = h.open_year(world, 2010)
-    city.post(reverse("supervision:sample_draw", args=[2010]), {"seed": ""})
-    year.refresh_from_db()
-    assert re.fullmatch(r"[0-9a-f]{16}", year.sample_seed)
+    nanhu = world.office_a.town.county.code
+    url = reverse("supervision:sample_county", args=[2010, nanhu])
+    assert "尚未上报考核结果" in city.get(url).content.decode()
+    assert "尚未上报考核结果" in _follow_messages(city, city.post(url, {"seed": ""}))
+    assert not year.assessments.filter(sampled=True).exists()
+    h.approve_all(year, nanhu)
+    city.post(url, {"seed": ""})
+    result = CountyResult.objects.get(assessment_year=year, county__code=nanhu)
+    assert re.fullmatch(r"[0-9a-f]{16}", result.sample_seed)
     event = WorkflowEvent.objects.get(assessment_year=year, action=WorkflowStep.DRAW_SAMPLE)
-    assert event.actor == world.city and year.sample_seed in event.comment
+    assert event.actor == world.city and result.sample_seed in event.comment and event.county.code == nanhu
 
 
 # -- the city's scores ----------------------------------------------------------------------------
@@ -317,7 +343,12 @@ def _scores(assessment: Assessment) -> dict[str, ItemScore]:
 
 
 def _city_payload(assessment: Assessment, **points) -> dict:
-    data = {"comment": "实地督查"}
+    data = {
+        "comment": "实地督查",
+        "visit_date": "2010-12-20",
+        "inspectors": "王五",
+        "version": assessment.version,
+    }
     for code, score in _scores(assessment).items():
         if not score.not_applicable:
             data[f"points_{score.pk}"] = str(points.get(code, score.final_points or ""))
@@ -388,8 +419,9 @@ def test_returning_a_county_needs_a_comment_and_is_logged(world, city):
     city.post(url, {"comment": "建设街道的现场评分依据不足,请复核。"})
     result.refresh_from_db()
     assert result.state == CountyState.RETURNED
+    # The towns keep their approvals: the county reopens the ones it must change.
     assert set(year.assessments.filter(office__town__county__code=code).values_list("state", flat=True)) == {
-        AssessmentState.SUBMITTED
+        AssessmentState.APPROVED
     }
     event = WorkflowEvent.objects.get(assessment_year=year, action=WorkflowStep.RETURN_TO_COUNTY)
     assert (event.actor, event.county.code, event.comment) == (
@@ -408,11 +440,11 @@ def test_returning_a_county_needs_a_comment_and_is_logged(world, city):
 def test_the_year_is_not_confirmed_while_a_county_has_not_reported(world, city):
     year = h.open_year(world, 2010)
     h.approve_all(year, world.office_a.town.county.code)
-    city.post(reverse("supervision:sample_draw", args=[2010]), {"seed": "s"})
+    city.post(reverse("supervision:sample_draw", args=[2010]))
     page = _follow_messages(
         city, city.post(reverse("supervision:year_confirm", args=[2010]), {"comment": ""})
     )
-    assert "还有 6 个县(市、区)未上报考核结果。" in page
+    assert "6 个县(市、区)未上报考核结果" in page
     year.refresh_from_db()
     assert year.state == YearState.OPEN
 
@@ -420,7 +452,8 @@ def test_the_year_is_not_confirmed_while_a_county_has_not_reported(world, city):
 def test_confirming_freezes_the_results(world, city):
     year = h.open_year(world, 2010)
     h.approve_all(year)
-    city.post(reverse("supervision:sample_draw", args=[2010]), {"seed": "s"})
+    city.post(reverse("supervision:sample_draw", args=[2010]))
+    h.waive_unscored(world, year)
     a = year.assessments.get(office=world.office_a)
     before = a.total
     response = city.post(
@@ -431,10 +464,10 @@ def test_confirming_freezes_the_results(world, city):
     assert year.state == YearState.CONFIRMED and year.confirmed_at is not None
     event = WorkflowEvent.objects.get(assessment_year=year, action=WorkflowStep.CONFIRM_YEAR)
     assert event.actor == world.city and event.comment == "经市局督查,予以确认。"
-    # Records filed afterwards do not move a confirmed total.
-    factories.premises(world.office_a, 2010, area="120")
-    factories.budget(world.office_a, 2010, funds="90000")
-    factories.staff(world.office_a)
+    # Records of a confirmed year cannot be filed afterwards, and nothing moves a confirmed total.
+    with pytest.raises(RecordLocked):
+        factories.premises(world.office_a, 2010, area="120")
+    factories.budget(world.office_a, 2011, funds="90000")
     scoring.refresh(list(year.assessments.select_related("assessment_year__catalog")))
     a.refresh_from_db()
     assert a.total == before and a.state == AssessmentState.CONFIRMED and a.frozen_at is not None
@@ -542,7 +575,7 @@ def test_the_citys_pages_cost_the_same_for_two_towns_as_for_seventy_two(world, c
     assert year.assessments.count() == 2
     few = {url: factories.count_queries(city, url) for url in urls}
     assert few == many
-    assert many[reverse("supervision:year_overview", args=[2010])] <= 16
+    assert many[reverse("supervision:year_overview", args=[2010])] <= 18
 
 
 def test_the_city_score_page_costs_the_same_for_any_number_of_items(world, city):

@@ -19,8 +19,9 @@ from assessment.models import (
     ItemScore,
     RectificationTask,
 )
-from assessment.workflow import services
+from assessment.workflow import city_services, services
 from offices.models import Office
+from tests.assessment.workflow import city_helpers
 
 pytestmark = pytest.mark.django_db
 YEAR = 2010
@@ -43,7 +44,8 @@ def ready(world, year) -> AssessmentYear:
     )
     year.assessments.update(state=AssessmentState.APPROVED)
     year.county_results.update(state=CountyState.SUBMITTED)
-    services.sample_draw(actor=world.city, year=year, seed="history")
+    city_helpers.sample_all(world, year, seed="history")
+    city_helpers.waive_unscored(world, year)
     year.refresh_from_db()
     return year
 
@@ -74,30 +76,31 @@ def test_opening_a_year_writes_history_for_every_assessment_and_county_result(wo
 
 
 def test_the_sample_writes_history_for_the_drawn_towns(world, year):
-    drawn = services.sample_draw(actor=world.city, year=year, seed="s")
+    year.county_results.update(state=CountyState.SUBMITTED)
+    drawn = []
+    for result in year.county_results.all():
+        drawn += city_services.sample_draw(actor=world.city, result=result, seed="s")
     changed = Assessment.history.filter(assessment_year=year, sampled=True)
     assert sorted(changed.values_list("id", flat=True)) == sorted(a.pk for a in drawn)
     assert set(changed.values_list("history_user", flat=True)) == {world.city.pk}
 
 
-def test_a_city_return_writes_history_for_the_countys_towns(world, year):
+def test_a_city_return_keeps_the_countys_approvals_and_writes_its_history(world, year):
     county = world.office_a.town.county
     year.assessments.update(state=AssessmentState.APPROVED)
     result = CountyResult.objects.get(assessment_year=year, county=county)
     CountyResult.objects.filter(pk=result.pk).update(state=CountyState.SUBMITTED)
     result.refresh_from_db()
-    services.city_return_county(actor=world.city, result=result, comment="请复核现场评分")
+    city_services.city_return_county(actor=world.city, result=result, comment="请复核现场评分")
     towns = list(year.assessments.filter(office__town__county=county))
-    assert {a.state for a in towns} == {AssessmentState.SUBMITTED}
-    for assessment in towns:
-        latest = _latest(Assessment, assessment.pk)
-        assert latest.state == AssessmentState.SUBMITTED and latest.history_user == world.city
-    others = Assessment.history.filter(assessment_year=year, state=AssessmentState.SUBMITTED)
-    assert others.exclude(office__town__county=county).count() == 0
+    # A return of the county's results does not undo the approvals of its towns.
+    assert {a.state for a in towns} == {AssessmentState.APPROVED}
+    latest = _latest(CountyResult, result.pk)
+    assert latest.state == CountyState.RETURNED and latest.history_user == world.city
 
 
 def test_confirmation_writes_one_history_row_per_frozen_assessment_with_the_actor(world, ready):
-    services.year_confirm(actor=world.city, year=ready, comment="确认")
+    city_services.year_confirm(actor=world.city, year=ready, comment="确认")
     assessments = list(ready.assessments.all())
     frozen = Assessment.history.filter(assessment_year=ready, state=AssessmentState.CONFIRMED)
     assert frozen.count() == len(assessments) == Office.objects.count()
@@ -118,7 +121,7 @@ def test_confirmation_writes_one_history_row_per_frozen_assessment_with_the_acto
 
 
 def test_confirmation_writes_history_for_every_rectification_task(world, ready):
-    services.year_confirm(actor=world.city, year=ready)
+    city_services.year_confirm(actor=world.city, year=ready)
     tasks = RectificationTask.objects.filter(assessment__assessment_year=ready)
     assert tasks.exists()
     created = RectificationTask.history.filter(assessment__assessment_year=ready, history_type="+")
@@ -131,7 +134,7 @@ def _confirm_cost(world, year: AssessmentYear) -> int:
     """The statements one confirmation runs, rolled back afterwards so the year can be confirmed again."""
     with transaction.atomic():
         with CaptureQueriesContext(connection) as captured:
-            services.year_confirm(actor=world.city, year=year)
+            city_services.year_confirm(actor=world.city, year=year)
         transaction.set_rollback(True)
     year.refresh_from_db()
     return len(captured.captured_queries)

@@ -10,14 +10,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assessment.catalog import services as catalog_services
-from assessment.choices import AssessmentState, CountyState, Method, Result
+from assessment.choices import AssessmentState, CountyState, Method
 from assessment.models import Assessment, AssessmentYear, CatalogVersion, ItemScore
 from assessment.reports import sheet
 from assessment.standard import scoring
 from assessment.workflow import selectors, services
+from core.locks import RecordLocked
 from offices.models import OfficeYearFacts
 from staffing.choices import EmploymentType, Post
 from tests import factories
+from tests.assessment.workflow import city_helpers
 
 pytestmark = pytest.mark.django_db
 YEAR = 2010
@@ -132,10 +134,10 @@ def test_a_frozen_assessment_shows_what_was_confirmed(world, year):
     )
     year.assessments.update(state=AssessmentState.APPROVED)
     year.county_results.update(state=CountyState.SUBMITTED)
-    services.sample_draw(actor=world.city, year=year, seed="s")
-    services.year_confirm(actor=world.city, year=year)
+    city_helpers.confirm(world, year)
     frozen = _stored(world.office_a)
-    _staffed(world.office_a)  # filed after the confirmation: the result does not move
+    with pytest.raises(RecordLocked):  # nothing of a confirmed year can be filed afterwards
+        _staffed(world.office_a)
     shown = selectors.score_sheet(_assessment(world.office_a))
     assert _stored(world.office_a) == frozen
     assert (shown.points, shown.result, shown.veto_failed, shown.city_total) == frozen[0]
@@ -177,4 +179,6 @@ def test_submitting_stores_the_points_of_records_filed_since_the_page_was_seen(w
     _staffed(world.office_a)
     services.self_assessment_submit(actor=world.town_a, assessment=assessment)
     assert ItemScore.objects.get(assessment=assessment, item__code="B1").computed_points == Decimal(6)
-    assert Assessment.objects.get(pk=assessment.pk).result in Result.values
+    # No result yet while the on-site items wait for the county (待评分), but the total is stored.
+    stored = Assessment.objects.get(pk=assessment.pk)
+    assert stored.result == "" and stored.total == selectors.score_sheet(_assessment(world.office_a)).points

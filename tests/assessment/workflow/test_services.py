@@ -13,9 +13,11 @@ from assessment.catalog import services as catalog_services
 from assessment.choices import AssessmentState, CountyState, TaskState, WorkflowStep, YearState
 from assessment.models import Assessment, CatalogVersion, CountyResult, RectificationTask, WorkflowEvent
 from assessment.standard import scoring
-from assessment.workflow import services
+from assessment.workflow import city_services, rectification, services
+from core.locks import RecordLocked
 from offices.models import Office, Premises
 from tests import factories
+from tests.assessment.workflow import city_helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -169,72 +171,38 @@ def test_county_submits_only_when_every_town_is_approved(world, year):
     a.refresh_from_db()
     with pytest.raises(errors.WorkflowError, match="已上报市局"):
         _score_on_site(world.county_a, a)
-    services.city_return_county(actor=world.city, result=result, comment="请复核建设街道现场评分")
+    # The city returns the county's results: the approvals stay; the county reopens a town to rescore.
+    city_services.city_return_county(actor=world.city, result=result, comment="请复核建设街道现场评分")
     assert result.state == CountyState.RETURNED
     assert set(
-        year.assessments.filter(office__town__county__code="330402").values_list("state", flat=True)
-    ) == {AssessmentState.SUBMITTED}
+        year.assessments.filter(office__town__county__code="330402")
+        .exclude(pk=a.pk)
+        .values_list("state", flat=True)
+    ) == {AssessmentState.APPROVED}
     _score_on_site(world.county_a, a)
 
 
-def test_the_sample_is_reproducible_and_covers_every_county(world, year):
-    first = services.sample_for(year, "seed-1")
-    assert first == services.sample_for(year, "seed-1")
-    assert first != services.sample_for(year, "seed-2")
-    per_county = {}
-    for office in Office.objects.filter(pk__in=first).select_related("town__county"):
-        per_county.setdefault(office.town.county.code, 0)
-        per_county[office.town.county.code] += 1
-    assert len(per_county) == 7
-    assert per_county["330402"] == 2  # 13 towns × 10 %, rounded up
-    drawn = services.sample_draw(actor=world.city, year=year, seed="seed-1")
-    assert sorted(a.office_id for a in drawn) == sorted(first)
-    assert year.sample_seed == "seed-1"
-    with pytest.raises(errors.WorkflowError, match="已抽取"):
-        services.sample_draw(actor=world.city, year=year)
-    with pytest.raises(PermissionDenied):
-        services.sample_draw(actor=world.county_a, year=year)
-
-
-def test_city_scores_a_sampled_town_beside_the_county(world, year):
-    services.sample_draw(actor=world.city, year=year, seed="seed-1")
-    sampled = (
-        year.assessments.filter(sampled=True)
-        .select_related("assessment_year__catalog", "office__town")
-        .first()
-    )
-    rows = {s.item.code: s for s in scoring.item_rows(sampled)}
-    services.city_score_save(
-        actor=world.city,
-        assessment=sampled,
-        items=[services.CityItem(rows["G2"], Decimal(2), "走访满意度偏低")],
-    )
-    sampled.refresh_from_db()
-    assert sampled.city_total is not None and sampled.city_total < 100
-    other = year.assessments.filter(sampled=False).first()
-    with pytest.raises(errors.WorkflowError, match="不在督查样本中"):
-        services.city_score_save(actor=world.city, assessment=other, items=[])
-
-
 def test_confirmed_results_are_frozen_and_failed_items_become_tasks(world, year):
-    with pytest.raises(errors.WorkflowError, match="请先抽取督查样本"):
-        services.year_confirm(actor=world.city, year=year)
-    services.sample_draw(actor=world.city, year=year, seed="s")
     with pytest.raises(errors.WorkflowError, match=re.escape("7 个县(市、区)未上报")):
-        services.year_confirm(actor=world.city, year=year)
+        city_services.year_confirm(actor=world.city, year=year)
     a = _assessment(year, world.office_a)
     services.self_assessment_submit(actor=world.town_a, assessment=a)
     _score_on_site(world.county_a, a)
     year.assessments.update(state=AssessmentState.APPROVED)
     year.county_results.update(state=CountyState.SUBMITTED)
-    services.year_confirm(actor=world.city, year=year, comment="确认")
+    with pytest.raises(errors.WorkflowError, match=re.escape("7 个县(市、区)未抽取督查样本")):
+        city_services.year_confirm(actor=world.city, year=year)
+    city_helpers.confirm(world, year, comment="确认")
+    year.refresh_from_db()
     assert year.state == YearState.CONFIRMED
 
     a = _assessment(year, world.office_a)
     before = (a.total, a.result, list(a.scores.values_list("computed_points", flat=True)))
     assert a.state == AssessmentState.CONFIRMED and a.frozen_at is not None
-    # The office fixes its premises afterwards: the confirmed result does not move.
-    Premises.objects.create(office=world.office_a, year=2010, area_m2=Decimal(90))
+    # The office cannot fix its premises of the confirmed year afterwards (only a correction can),
+    # and the confirmed result does not move.
+    with pytest.raises(RecordLocked, match="已由市局确认"):
+        Premises.objects.create(office=world.office_a, year=2010, area_m2=Decimal(90))
     scoring.refresh([a])
     a.refresh_from_db()
     assert (a.total, a.result, list(a.scores.values_list("computed_points", flat=True))) == before
@@ -244,12 +212,13 @@ def test_confirmed_results_are_frozen_and_failed_items_become_tasks(world, year)
     tasks = RectificationTask.objects.filter(office=world.office_a)
     assert tasks.filter(item__code="C1").exists()  # no premises were filed in 2010
     assert not tasks.filter(item__code="G2").exists()  # on-site items the county scored well
+    assert {t.due_date for t in tasks} == {year.rectification_due}
     task = tasks.get(item__code="C1")
     with pytest.raises(PermissionDenied):
-        services.task_close(actor=world.county_a, task=task, note="已整改")
+        rectification.task_close(actor=world.county_a, task=task, note="已整改")
     with pytest.raises(errors.WorkflowError, match="请填写整改情况"):
-        services.task_close(actor=world.town_a, task=task, note="")
-    services.task_close(actor=world.town_a, task=task, note="已调整办公用房至 90 平方米")
+        rectification.task_close(actor=world.town_a, task=task, note="")
+    rectification.task_close(actor=world.town_a, task=task, note="已调整办公用房至 90 平方米")
     assert task.state == TaskState.CLOSED and task.history.first().history_user == world.town_a
 
 

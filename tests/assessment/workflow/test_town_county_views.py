@@ -23,9 +23,11 @@ from assessment.models import (
     WorkflowEvent,
 )
 from assessment.workflow import selectors, services
+from core.locks import RecordLocked
 from offices.models import OfficeYearFacts
 from staffing.choices import EmploymentType, Post
 from tests import factories
+from tests.assessment.workflow import city_helpers
 from tests.evidence_samples import jpeg_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -270,13 +272,14 @@ def test_town_submits_and_the_log_names_it(world, year):
     assert WorkflowEvent.objects.filter(assessment=assessment, action=WorkflowStep.SELF_SUBMIT).count() == 1
 
 
-def test_save_and_submit_in_one_step(world, year):
-    response = factories.client_for(world.town_a).post(
-        _url("self_assess", world.office_a), {"note": "已完成。", "then": "submit"}
-    )
-    assert response.status_code == 302
+def test_save_and_submit_saves_then_asks_before_submitting(world, year):
+    client = factories.client_for(world.town_a)
+    response = client.post(_url("self_assess", world.office_a), {"note": "已完成。", "then": "submit"})
+    assert response.status_code == 302 and response["Location"] == _url("self_submit", world.office_a)
     assessment = _assessment(world.office_a)
-    assert assessment.state == AssessmentState.SUBMITTED and assessment.self_note == "已完成。"
+    assert assessment.state == AssessmentState.DRAFT and assessment.self_note == "已完成。"
+    client.post(response["Location"])
+    assert _assessment(world.office_a).state == AssessmentState.SUBMITTED
 
 
 def test_self_assessment_is_read_only_once_submitted(world, year):
@@ -436,6 +439,7 @@ def test_return_sends_the_comment_to_the_town_which_may_edit_again(world, year):
         town.post(_url("self_assess", world.office_a), {"G1-note": "已补充。", "then": "submit"}).status_code
         == 302
     )
+    town.post(_url("self_submit", world.office_a))
     assert _assessment(world.office_a).state == AssessmentState.SUBMITTED
 
 
@@ -468,7 +472,8 @@ def test_a_town_cannot_return_or_approve_and_another_county_cannot_see(world, ye
         assert factories.client_for(world.town_a).post(url, {"comment": "x"}).status_code == 403
         assert factories.client_for(world.county_c).post(url, {"comment": "x"}).status_code == 404
         assert factories.client_for(world.city).post(url, {"comment": "x"}).status_code == 403
-        assert factories.client_for(world.county_a).get(url).status_code == 405
+        # GET asks first and changes nothing.
+        assert "取消,返回" in factories.client_for(world.county_a).get(url).content.decode()
     assert _assessment(world.office_a).state == AssessmentState.SUBMITTED
     assert not WorkflowEvent.objects.filter(
         action__in=[WorkflowStep.APPROVE, WorkflowStep.RETURN_TO_TOWN]
@@ -580,8 +585,7 @@ def confirmed(world, year) -> AssessmentYear:
     services.county_approve(actor=world.county_a, assessment=_assessment(world.office_a))
     year.assessments.exclude(office=world.office_a).update(state=AssessmentState.APPROVED)
     year.county_results.update(state=CountyState.SUBMITTED)
-    services.sample_draw(actor=world.city, year=year, seed="test")
-    return services.year_confirm(actor=world.city, year=year)
+    return city_helpers.confirm(world, year)
 
 
 def test_nothing_is_editable_after_confirmation(world, confirmed):
@@ -608,9 +612,11 @@ def test_nothing_is_editable_after_confirmation(world, confirmed):
     )
 
 
-def test_frozen_results_do_not_move_when_records_change(world, confirmed):
+def test_frozen_results_do_not_move_and_their_records_do_not_change(world, confirmed):
     before = _assessment(world.office_a).total
-    _staffed(world.office_a, 45_000, 4)
+    with pytest.raises(RecordLocked):
+        _staffed(world.office_a, 45_000, 4)
+    factories.staff(world.office_a, name="新入职", started_on=dt.date(2011, 3, 1))  # a later year: open
     html = factories.client_for(world.town_a).get(_url("detail", world.office_a)).content.decode()
     assert _assessment(world.office_a).total == before
     assert "服务人口未填报" in _item_html(html, "B1")
@@ -639,7 +645,7 @@ def test_town_closes_a_task_with_note_and_evidence(world, confirmed):
     assert 'data-testid="read-only"' in client.get(close_url).content.decode()
     # open tasks first on the list
     listing = client.get(tasks_url).content.decode()
-    first_closed = listing.index("已整改</span>")
+    first_closed = listing.index("待县级验收</span>")
     assert all(
         listing.index(f'data-task="{t.pk}"') < first_closed
         for t in RectificationTask.objects.filter(office=world.office_a, state=TaskState.OPEN)
