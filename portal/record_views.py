@@ -1,6 +1,10 @@
 """Generic pages for an office's records: the office is found and checked once, then subclasses say
 which model, form and template. Writes go through core.records."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured
@@ -12,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from core.locks import problems
 from core.records import StaleEdit
 from portal.permissions import Action, can, get_office_or_deny
 from portal.record_services import office_record_delete, office_record_save
@@ -30,6 +35,46 @@ def parse_year(value, default: int | None = None) -> int | None:
     except (TypeError, ValueError):
         return default
     return year if year in year_choices() else default
+
+
+@dataclass
+class RecordNote:
+    """A correction of the record, as its edit page lists it."""
+
+    state: str  # 已更正, 待审核
+    done: bool
+    who: str
+    when: datetime | None
+    why: str
+    url: str = ""
+
+
+@dataclass
+class RecordNotice:
+    """What an edit page says above a record of a locked year: why it is read-only, where to ask for
+    a correction, and the corrections it had."""
+
+    locked: str = ""
+    correct_url: str = ""
+    notes: list[RecordNote] = field(default_factory=list)
+
+
+# The assessment knows when a year is locked and how a locked record is corrected: it registers, in
+# its ready(), the function that builds an edit page's notice, so this floor imports nothing above it.
+RecordNoticeHook = Callable[[HttpRequest, Model, Model], RecordNotice | None]
+_record_notice: list[RecordNoticeHook] = []
+
+
+def register_record_notice(hook: RecordNoticeHook) -> None:
+    _record_notice[:] = [hook]
+
+
+def record_notice(request: HttpRequest, office: Model, obj: Model) -> RecordNotice | None:
+    """The notice of an edit page: the registered hook's, else the lock's reason alone."""
+    if _record_notice:
+        return _record_notice[0](request, office, obj)
+    reason = problems([(None, obj)])[0]
+    return RecordNotice(locked=reason) if reason else None
 
 
 # Pages with a form answer GET (and HEAD) with the form and POST with the save; nothing else.
@@ -143,6 +188,7 @@ class RecordEditPage(OfficePage):
             parent_url=self.back_url(),
             conflict=conflict,
             history_label=obj._meta.label_lower,
+            notice=record_notice(self.request, self.office, obj),
         )
         return render(self.request, self.template_name, context, status=status)
 
