@@ -2,9 +2,10 @@
 standardized for the first time, the city's award and the county's matching, totals, and the
 county's progress toward every town standardized by the programme's end.
 
-Money comes from assessment.subsidies.ledger: a paid payment as it was paid, otherwise what the town
-is due from the confirmed years. A year not yet confirmed shows its scores as they stand and no
-money: nothing is due before the city confirms the results."""
+Money comes from assessment.subsidies.ledger: a paid part as it was paid, otherwise what the town is
+due from the confirmed years. The city's award and the county's matching are paid separately, so each
+row shows both paid states, each with its date and document number (文号). A year not yet confirmed
+shows its scores as they stand and no money: nothing is due before the city confirms the results."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,10 +15,11 @@ from assessment.choices import DECIDED_STATES
 from assessment.standard.progress import Progress
 from assessment.standard.standardized import first_passes
 from assessment.subsidies import amounts
+from assessment.subsidies.selectors import standard_text
 from offices.models import County, Office
 
 from ..choices import AssessmentState, Result, YearState
-from ..models import Assessment, AssessmentYear, CountyMatching, Programme, SubsidyStandard
+from ..models import Assessment, AssessmentYear, CountyMatching, Programme
 from .common import assessment_year, today
 
 ZERO = Decimal("0.00")
@@ -50,9 +52,12 @@ class AwardRow:
     city_amount: Decimal | None  # None: nothing due this year
     county_amount: Decimal | None
     basis: str = ""
-    paid: bool = False
+    paid: bool = False  # the city's award (市级奖补已拨付)
     paid_on: date | None = None
     document_no: str = ""
+    county_paid: bool = False  # the county's matching (县级配套已拨付)
+    county_paid_on: date | None = None
+    county_document_no: str = ""
 
     @property
     def amount(self) -> Decimal | None:
@@ -73,12 +78,18 @@ class AwardTotals:
     new: int = 0  # standardized for the first time this year
     city_amount: Decimal = ZERO
     county_amount: Decimal = ZERO
-    paid_amount: Decimal = ZERO
-    paid_count: int = 0
+    city_paid_amount: Decimal = ZERO  # 市级奖补已拨付
+    city_paid_count: int = 0
+    county_paid_amount: Decimal = ZERO  # 县级配套已拨付
+    county_paid_count: int = 0
 
     @property
     def amount(self) -> Decimal:
         return self.city_amount + self.county_amount
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return self.city_paid_amount + self.county_paid_amount
 
     @property
     def unpaid_amount(self) -> Decimal:
@@ -107,17 +118,6 @@ class AwardReport:
     @property
     def filename(self) -> str:
         return f"以奖代补资金汇总表_{self.county.code}_{self.year}"
-
-
-def standard_text(programme: Programme) -> str:
-    """The city's standard in words: 每镇 50,000.00 元;得分≥95分的 60,000.00 元."""
-    standard = SubsidyStandard.objects.filter(programme=programme).prefetch_related("tiers").first()
-    if standard is None:
-        return "尚未设定以奖代补标准"
-    text = f"市级奖补每镇 {standard.city_award:,.2f} 元"
-    for tier in sorted(standard.tiers.all(), key=lambda t: t.min_score):
-        text += f";得分≥{amounts._points(tier.min_score)}分的 {tier.amount:,.2f} 元"
-    return text
 
 
 def matching_text(programme: Programme, county: County) -> str:
@@ -162,8 +162,10 @@ def _row(number: int, office: Office, assessment: Assessment | None, entry, firs
         row.status = Status.NOT_YET
     if entry is not None and entry.year == year and confirmed:
         row.city_amount, row.county_amount = entry.city_amount, entry.county_amount
-        row.basis = f"{entry.city_basis};配套{entry.county_basis}" if not entry.paid else entry.county_basis
+        row.basis = f"{entry.city_basis};配套{entry.county_basis}"
         row.paid, row.paid_on, row.document_no = entry.paid, entry.paid_on, entry.document_no
+        row.county_paid = entry.county_paid
+        row.county_paid_on, row.county_document_no = entry.county_paid_on, entry.county_document_no
     return row
 
 
@@ -207,8 +209,11 @@ def award_report(county: County, year: int) -> AwardReport:
         totals.city_amount += row.city_amount or ZERO
         totals.county_amount += row.county_amount or ZERO
         if row.paid:
-            totals.paid_amount += row.amount or ZERO
-            totals.paid_count += 1
+            totals.city_paid_amount += row.city_amount or ZERO
+            totals.city_paid_count += 1
+        if row.county_paid:
+            totals.county_paid_amount += row.county_amount or ZERO
+            totals.county_paid_count += 1
     progress = Progress(
         standardized=len(first_years),
         towns=len(rows),

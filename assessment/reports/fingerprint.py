@@ -58,9 +58,15 @@ def data_fingerprint(year: int) -> str:
             "county_basis",
             "paid",
             "paid_on",
+            "county_paid",
+            "county_paid_on",
         )
     )
-    feed(Payment.objects.filter(programme_id=programme_id).order_by("pk").values_list("document_no"))
+    feed(
+        Payment.objects.filter(programme_id=programme_id)
+        .order_by("pk")
+        .values_list("document_no", "county_document_no")
+    )
     feed(SubsidyStandard.objects.filter(programme_id=programme_id).values_list("city_award"))
     feed(
         SubsidyTier.objects.filter(standard__programme_id=programme_id)

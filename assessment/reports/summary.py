@@ -1,6 +1,7 @@
 """The city summary of a year: one row per county with its towns, assessed, 合格 this year,
 standardized for the first time, standardized so far, progress toward the goal, and the award and
-matching totals of the year; a row of totals; and a chart of progress per county."""
+matching totals of the year with what of each was paid (the city's award and the county's matching
+are paid separately); a row of totals; and a chart of progress per county."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -34,7 +35,12 @@ class CountyLine:
     earlier: int = 0  # standardized in an earlier confirmed year of the programme
     city_amount: Decimal = ZERO
     county_amount: Decimal = ZERO
-    paid_amount: Decimal = ZERO
+    city_paid_amount: Decimal = ZERO  # 市级奖补已拨付
+    county_paid_amount: Decimal = ZERO  # 县级配套已拨付
+
+    @property
+    def paid_amount(self) -> Decimal:
+        return self.city_paid_amount + self.county_paid_amount
 
     @property
     def cumulative(self) -> int:
@@ -138,8 +144,8 @@ def city_summary(year: int) -> CitySummary:
                 continue
             line.city_amount += entry.city_amount
             line.county_amount += entry.county_amount
-            if entry.paid:
-                line.paid_amount += entry.total
+            line.city_paid_amount += entry.city_paid_amount
+            line.county_paid_amount += entry.county_paid_amount
     rows = list(lines.values())
     totals = CountyLine(county=None)
     for name in (
@@ -150,7 +156,8 @@ def city_summary(year: int) -> CitySummary:
         "earlier",
         "city_amount",
         "county_amount",
-        "paid_amount",
+        "city_paid_amount",
+        "county_paid_amount",
     ):
         setattr(totals, name, sum((getattr(r, name) for r in rows), type(getattr(totals, name))()))
     progress = Progress(totals.cumulative, totals.towns, year, programme.start_year, programme.end_year)

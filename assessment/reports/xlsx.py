@@ -166,10 +166,20 @@ AWARD_COLUMNS = [
     Column("市级奖补(元)", 14, MONEY),
     Column("县级配套(元)", 14, MONEY),
     Column("小计(元)", 14, MONEY),
-    Column("拨付状态", 9, center=True),
-    Column("拨付日期", 15, DATE),
-    Column("拨付文号", 20),
+    Column("市级奖补拨付", 10, center=True),
+    Column("市级拨付日期", 15, DATE),
+    Column("市级拨付文号", 20),
+    Column("县级配套拨付", 10, center=True),
+    Column("县级拨付日期", 15, DATE),
+    Column("县级拨付文号", 20),
 ]
+
+
+def _paid_state(paid: bool, amount) -> str:
+    """已拨付 / 未拨付, or nothing when there is nothing to pay."""
+    if paid:
+        return "已拨付"
+    return "未拨付" if amount else ""
 
 
 def award_xlsx(report: AwardReport) -> bytes:
@@ -200,9 +210,12 @@ def award_xlsx(report: AwardReport) -> bytes:
                 row.city_amount,
                 row.county_amount,
                 row.amount,
-                ("已拨付" if row.paid else "未拨付") if row.amount is not None else "",
+                _paid_state(row.paid, row.city_amount is not None),
                 row.paid_on,
                 row.document_no,
+                _paid_state(row.county_paid, row.county_amount),
+                row.county_paid_on,
+                row.county_document_no,
             ]
         )
     t = report.totals
@@ -217,9 +230,12 @@ def award_xlsx(report: AwardReport) -> bytes:
             t.city_amount,
             t.county_amount,
             t.amount,
-            f"已拨付 {t.paid_count}",
+            f"已拨付 {t.city_paid_count}",
             None,
-            "",
+            f"已拨付 {t.city_paid_amount:,.2f} 元",
+            f"已拨付 {t.county_paid_count}",
+            None,
+            f"已拨付 {t.county_paid_amount:,.2f} 元",
         ],
         total=True,
     )
@@ -242,7 +258,8 @@ SUMMARY_COLUMNS = [
     Column("市级奖补(元)", 15, MONEY),
     Column("县级配套(元)", 15, MONEY),
     Column("合计(元)", 15, MONEY),
-    Column("已拨付(元)", 15, MONEY),
+    Column("市级已拨付(元)", 15, MONEY),
+    Column("县级已拨付(元)", 15, MONEY),
 ]
 
 
@@ -274,7 +291,8 @@ def city_summary_xlsx(summary: CitySummary) -> bytes:
                 line.city_amount,
                 line.county_amount,
                 line.amount,
-                line.paid_amount,
+                line.city_paid_amount,
+                line.county_paid_amount,
             ],
             total=total,
         )

@@ -1,6 +1,7 @@
 """Forms of the subsidy pages: the programme's award standard with its score tiers, the counties'
-matching subsidies, and marking payments paid. They only read and check what was typed; the rules
-(and the city-only right) live in assessment.subsidies."""
+matching subsidies (all of them on the city's page, one on a county's), and marking a part of the
+payments paid. They only read and check what was typed; the rules (who may do what, locks, a paid part
+never changing) live in assessment.subsidies.services."""
 
 from decimal import Decimal
 
@@ -74,35 +75,65 @@ class StandardForm(forms.Form):
         return data
 
 
-class MatchingForm(forms.Form):
-    """Every county's matching subsidy: a kind (or none) and its value, one row per county."""
+def _kind_field(label: str) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label,
+        choices=[("", "未设定"), *MatchingKind.choices],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+    )
 
-    KIND_CHOICES = [("", "未设定"), *MatchingKind.choices]
+
+def _value_field(label: str) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=False,
+        max_digits=12,
+        decimal_places=3,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs={"step": "0.001", "class": "form-control form-control-sm"}),
+    )
+
+
+def value_error(kind: str, value: Decimal | None) -> str:
+    """What is wrong with a matching's value for its kind ("" when nothing)."""
+    if kind and value is None:
+        return "请填写配套金额或比例。"
+    if kind == MatchingKind.AMOUNT and value is not None and value != value.quantize(Decimal("0.01")):
+        return "金额最多保留两位小数(分)。"
+    if kind == MatchingKind.SHARE and value is not None and value > 10:
+        return "比例为市级奖补的倍数,如 0.5 即 50%,不能超过 10。"
+    return ""
+
+
+class MatchingForm(forms.Form):
+    """Every county's matching subsidy (the city's page): a kind (or none) and its value, one row per
+    county, with the version each row was shown at."""
 
     def __init__(self, *args, counties: list[County], **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.counties = counties
         for county in counties:
-            self.fields[f"kind_{county.code}"] = forms.ChoiceField(
-                label=f"{county.name}配套方式",
-                choices=self.KIND_CHOICES,
-                required=False,
-                widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
-            )
-            self.fields[f"value_{county.code}"] = forms.DecimalField(
-                label=f"{county.name}配套金额或比例",
-                required=False,
-                max_digits=12,
-                decimal_places=3,
-                min_value=Decimal(0),
-                widget=forms.NumberInput(attrs={"step": "0.001", "class": "form-control form-control-sm"}),
+            self.fields[f"kind_{county.code}"] = _kind_field(f"{county.name}配套方式")
+            self.fields[f"value_{county.code}"] = _value_field(f"{county.name}配套金额或比例")
+            self.fields[f"version_{county.code}"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False
             )
 
     def rows(self) -> list[tuple]:
-        """(county, kind field, value field, the rule in force in words) per county."""
+        """(county, kind field, value field, version field, the rule in force in words, its
+        matching row) per county."""
         bases = getattr(self, "bases", {})
+        matchings = getattr(self, "matchings", {})
         return [
-            (c, self[f"kind_{c.code}"], self[f"value_{c.code}"], bases.get(c.code, "未设定"))
+            (
+                c,
+                self[f"kind_{c.code}"],
+                self[f"value_{c.code}"],
+                self[f"version_{c.code}"],
+                bases.get(c.code, "未设定"),
+                matchings.get(c.code),
+            )
             for c in self.counties
         ]
 
@@ -111,17 +142,28 @@ class MatchingForm(forms.Form):
         entries = []
         for county in self.counties:
             kind, value = data.get(f"kind_{county.code}") or "", data.get(f"value_{county.code}")
-            field = f"value_{county.code}"
-            if kind and value is None:
-                self.add_error(field, "请填写配套金额或比例。")
-            elif (
-                kind == MatchingKind.AMOUNT and value is not None and value != value.quantize(Decimal("0.01"))
-            ):
-                self.add_error(field, "金额最多保留两位小数(分)。")
-            elif kind == MatchingKind.SHARE and value is not None and value > 10:
-                self.add_error(field, "比例为市级奖补的倍数,如 0.5 即 50%,不能超过 10。")
-            entries.append((county, kind, value if kind else None))
+            error = value_error(kind, value)
+            if error:
+                self.add_error(f"value_{county.code}", error)
+            entries.append((county, kind, value if kind else None, data.get(f"version_{county.code}")))
         data["entries"] = entries
+        return data
+
+
+class CountyMatchingForm(forms.Form):
+    """One county's matching subsidy (the county's own page): a kind (or none) and its value."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kind = _kind_field("配套方式")
+    value = _value_field("配套金额(元/镇)或比例")
+
+    def clean(self) -> dict:
+        data = super().clean()
+        kind, value = data.get("kind") or "", data.get("value")
+        error = value_error(kind, value)
+        if error:
+            self.add_error("value", error)
+        data["kind"], data["value"] = kind, value if kind else None
         return data
 
 

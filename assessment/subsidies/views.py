@@ -1,5 +1,6 @@
-"""The city's subsidy pages (mounted under reports/): the award standard and tiers, the counties'
-matching, the payments due and marking them paid."""
+"""The city's subsidy pages (mounted under reports/): the award standard and tiers, every county's
+matching with its lock, the payments due and marking the city's award paid. A county's own pages
+(its matching, its towns' payments, marking its matching paid) are in county_views.py."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -80,30 +81,40 @@ def subsidy_standard(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "reports/subsidy_standard.html", context)
 
 
+def matching_initial(matching) -> dict:
+    """The form's values for a matching row (or none)."""
+    if matching is None:
+        return {}
+    value = matching.amount if matching.kind == MatchingKind.AMOUNT else matching.share
+    return {"kind": matching.kind, "value": value, "version": matching.version}
+
+
 @require_http_methods(FORM_METHODS)
 @login_required
 def county_matching(request: HttpRequest, pk: int) -> HttpResponse:
-    """县级配套标准: every county's matching subsidy, a fixed amount or a share of the city's award."""
+    """县级配套标准: every county's matching subsidy (set by the county, or by the city), a fixed amount
+    or a share of the city's award, with the city's lock on each."""
     programme = _programme(request, pk, "county matching")
     rows = selectors.matching_rows(programme)
     counties = [r.county for r in rows]
     initial = {}
     for row in rows:
-        if row.matching:
-            initial[f"kind_{row.county.code}"] = row.matching.kind
-            value = row.matching.amount if row.matching.kind == MatchingKind.AMOUNT else row.matching.share
-            initial[f"value_{row.county.code}"] = value
+        for name, value in matching_initial(row.matching).items():
+            initial[f"{name}_{row.county.code}"] = value
     form = forms.MatchingForm(request.POST or None, initial=initial, counties=counties)
     form.bases = {r.county.code: r.basis for r in rows}
+    form.matchings = {r.county.code: r.matching for r in rows}
     if request.method == "POST" and form.is_valid():
         entries = [
-            subsidies.MatchingEntry(county=c, kind=kind, value=value)
-            for c, kind, value in form.cleaned_data["entries"]
+            subsidies.MatchingEntry(county=c, kind=kind, value=value, expected_version=version)
+            for c, kind, value, version in form.cleaned_data["entries"]
         ]
         try:
             changed = subsidies.matchings_save(actor=request.user, programme=programme, entries=entries)
-        except (ValidationError, StaleEdit) as error:
-            form.add_error(None, getattr(error, "messages", None) or "配套标准已被他人修改,请刷新后重试。")
+        except StaleEdit:
+            form.add_error(None, "配套标准已被他人(县级或市局)修改,请刷新后重试。")
+        except ValidationError as error:
+            form.add_error(None, error.messages)
         else:
             messages.success(
                 request, f"已保存 {changed} 个县(市、区)的配套标准。" if changed else "配套标准没有变化。"
@@ -111,6 +122,32 @@ def county_matching(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponseRedirect(request.path)
     context = {"programme": programme, "form": form, "rows": rows, "tab": "matching"}
     return render(request, "reports/county_matching.html", context)
+
+
+@require_POST
+@role_required(Role.CITY)
+def county_matching_lock(request: HttpRequest, pk: int, code: str) -> HttpResponse:
+    """The city locks a county's matching (locked=1: the county can no longer change it) or unlocks
+    it (locked=0)."""
+    programme = selectors.programme_or_none(pk)
+    county = County.objects.filter(code=code).first()
+    if programme is None or county is None:
+        raise Http404
+    locked = request.POST.get("locked") == "1"
+    try:
+        subsidies.matching_lock(actor=request.user, programme=programme, county=county, locked=locked)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            f"已锁定{county.name}的配套标准,县级不能再修改。"
+            if locked
+            else f"已解锁{county.name}的配套标准,县级可以重新设定。",
+        )
+    if request.POST.get("back") == "county":
+        return HttpResponseRedirect(reverse("reports:county_matching_edit", args=[programme.pk, county.code]))
+    return HttpResponseRedirect(reverse("reports:county_matching", args=[programme.pk]))
 
 
 def _filters(request: HttpRequest, programme) -> tuple[County | None, int | None]:
@@ -134,27 +171,23 @@ def _payments_url(programme, county: County | None, year: int | None) -> str:
 @require_safe
 @login_required
 def payment_list(request: HttpRequest, pk: int) -> HttpResponse:
-    """以奖代补资金: the programme's payments per county and year, with the forms to mark them paid."""
+    """以奖代补资金: the programme's payments per county and year, both parts with their paid states,
+    and the forms to mark the city's award paid."""
     programme = _programme(request, pk, "payment list")
     county, year = _filters(request, programme)
     rows = list(selectors.payments(programme, county=county, year=year))
-    unpaid = [p for p in rows if not p.paid]
     context = {
         "programme": programme,
         "rows": rows,
         "county": county,
         "year": year,
         "counties": County.objects.order_by("code"),
-        "totals": {
-            "city": sum((p.city_amount for p in rows), amounts.ZERO),
-            "county": sum((p.county_amount for p in rows), amounts.ZERO),
-            "paid": sum((p.total for p in rows if p.paid), amounts.ZERO),
-            "unpaid": sum((p.total for p in unpaid), amounts.ZERO),
-        },
-        "unpaid": len(unpaid),
+        "totals": selectors.payment_totals(rows),
         "stale": subsidies.payments_stale(programme),
         "has_standard": SubsidyStandard.objects.filter(programme=programme).exists(),
         "form": forms.MarkPaidForm(),
+        "mark_city": True,
+        "mark_county": False,
         "tab": "payments",
     }
     return render(request, "reports/payment_list.html", context)
@@ -169,13 +202,15 @@ def payments_refresh(request: HttpRequest, pk: int) -> HttpResponse:
     messages.success(
         request,
         f"已按已确认的考核结果重新核算:新增 {result.created} 条、更新 {result.updated} 条、"
-        f"撤销 {result.deleted} 条;已拨付的 {result.paid} 条保持不变。",
+        f"撤销 {result.deleted} 条;{result.paid} 条已有拨付,其已拨付部分保持不变。",
     )
     county, year = _filters(request, programme)
     return HttpResponseRedirect(_payments_url(programme, county, year))
 
 
-def _mark(request: HttpRequest, programme, payments: list[Payment], back: str) -> HttpResponse:
+def mark(request: HttpRequest, payments: list[Payment], back: str, *, county_part: bool) -> HttpResponse:
+    """Mark one part of payments paid from the posted date and 文号: the city's award, or (with
+    `county_part`) the county's matching."""
     form = forms.MarkPaidForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -183,8 +218,9 @@ def _mark(request: HttpRequest, programme, payments: list[Payment], back: str) -
     if not payments:
         messages.info(request, "没有需要标记的未拨付记录。")
         return HttpResponseRedirect(back)
+    service = subsidies.payments_mark_county_paid if county_part else subsidies.payments_mark_paid
     try:
-        subsidies.payments_mark_paid(
+        service(
             actor=request.user,
             payments=payments,
             paid_on=form.cleaned_data["paid_on"],
@@ -193,27 +229,29 @@ def _mark(request: HttpRequest, programme, payments: list[Payment], back: str) -
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        total = sum((p.total for p in payments), amounts.ZERO)
-        messages.success(request, f"已将 {len(payments)} 条奖补资金(合计 {total:,.2f} 元)标记为已拨付。")
+        label = "县级配套资金" if county_part else "市级奖补资金"
+        total = sum((p.county_amount if county_part else p.city_amount for p in payments), amounts.ZERO)
+        messages.success(request, f"已将 {len(payments)} 条{label}(合计 {total:,.2f} 元)标记为已拨付。")
     return HttpResponseRedirect(back)
 
 
 @require_POST
 @role_required(Role.CITY)
 def payment_mark_paid(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark one town's payment paid, with its date and document number."""
+    """Mark one town's city award paid (市级奖补已拨付), with its date and document number."""
     payment = Payment.objects.select_related("programme", "office").filter(pk=pk).first()
     if payment is None:
         raise Http404
     county, year = _filters(request, payment.programme)
-    return _mark(request, payment.programme, [payment], _payments_url(payment.programme, county, year))
+    return mark(request, [payment], _payments_url(payment.programme, county, year), county_part=False)
 
 
 @require_POST
 @login_required
 def payments_mark_paid_bulk(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark every unpaid payment of the list as filtered (a county and a year) paid under one
-    document: the city allocates a year's awards to a county by one document."""
+    """Mark the city's award of every payment of the list as filtered (a county and a year) not yet
+    paid by the city, under one document: the city allocates a year's awards to a county by one
+    document."""
     programme = _programme(request, pk, "payments paid")
     county, year = _filters(request, programme)
     back = _payments_url(programme, county, year)
@@ -221,4 +259,4 @@ def payments_mark_paid_bulk(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "批量拨付须先选择县(市、区)和年度。")
         return HttpResponseRedirect(back)
     unpaid = [p for p in selectors.payments(programme, county=county, year=year) if not p.paid]
-    return _mark(request, programme, unpaid, back)
+    return mark(request, unpaid, back, county_part=False)

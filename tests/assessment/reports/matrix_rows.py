@@ -1,10 +1,12 @@
 """Permission-matrix rows of the award subsidies and reports (see tests/matrix.py).
 
-Side a is 建设街道 (南湖区), side c 新城街道 (秀洲区). A county's report and dashboard answer the city and
-that county's inspector (another county's 404; towns and the administrator 403); a scoring sheet
-whoever may view the office; everything else is the city's. The year 2010 is set up on first use
-(as the assessment rows do): confirmed, both sides 合格, a standard, their payments, and a finished
-zip, so the city's POSTs really perform their step."""
+Side a is 建设街道 (南湖区), side c 新城街道 (秀洲区). A county's report and dashboard, its matching page
+and its payments page answer the city and that county's inspector (another county's 404; towns and
+the administrator 403); marking a county's matching paid is its own inspector's only (another
+county's 404; everybody else 403); a scoring sheet whoever may view the office; everything else is
+the city's. The year 2010 is set up on first use (as the assessment rows do): confirmed, both sides
+合格, a standard, both counties' matchings, their payments, and a finished zip, so the POSTs really
+perform their step."""
 
 import zipfile
 from decimal import Decimal
@@ -13,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from assessment.catalog import services as catalog_services
-from assessment.choices import AssessmentState, ExportState, Result, YearState
+from assessment.choices import AssessmentState, ExportState, MatchingKind, Result, YearState
 from assessment.models import (
     Assessment,
     AssessmentYear,
@@ -27,6 +29,8 @@ from assessment.reports import jobs
 from assessment.subsidies import services as subsidies
 from assessment.workflow import services as workflow_services
 from tests.matrix import LOGIN, SAFE_ONLY, Row, always, city_only, county_scope, office, office_scope
+
+SIDES = "ac"
 
 YEAR = 2010
 
@@ -55,6 +59,16 @@ def _ensure(world) -> dict:
     programme = year.programme
     if not SubsidyStandard.objects.filter(programme=programme).exists():
         subsidies.standard_save(actor=world.city, programme=programme, city_award=Decimal("50000"))
+    subsidies.matchings_save(
+        actor=world.city,
+        programme=programme,
+        entries=[
+            subsidies.MatchingEntry(
+                county=office(world, side).town.county, kind=MatchingKind.AMOUNT, value=Decimal("20000")
+            )
+            for side in SIDES
+        ],
+    )
     subsidies.payments_refresh(programme=programme, actor=world.city)
     root = jobs.export_root()
     root.mkdir(parents=True, exist_ok=True)
@@ -68,7 +82,7 @@ def _ensure(world) -> dict:
         programme=programme,
         job=job,
         payments={
-            side: Payment.objects.get(programme=programme, office=office(world, side)) for side in "ac"
+            side: Payment.objects.get(programme=programme, office=office(world, side)) for side in SIDES
         },
     )
     return world.reports
@@ -131,6 +145,38 @@ def _bulk_payload(world, side: str) -> dict:
     return {**_paid_payload(world, side), "county": office(world, side).town.county.code, "year": YEAR}
 
 
+def _county_payment_url(world, side: str) -> str:
+    """The side's payment, its county part unpaid again, so its county's POST marks it paid."""
+    payment = _ensure(world)["payments"][side]
+    Payment.objects.filter(pk=payment.pk).update(
+        county_paid=False, county_paid_on=None, county_document_no=""
+    )
+    return reverse("reports:payment_mark_county_paid", args=[payment.pk])
+
+
+def _county_bulk_payload(world, side: str) -> dict:
+    Payment.objects.filter(programme=_ensure(world)["programme"]).update(
+        county_paid=False, county_paid_on=None, county_document_no=""
+    )
+    return {"paid_on": "2011-04-01", "document_no": "南民〔2011〕6号", "year": YEAR}
+
+
+def _programme_county_url(name: str):
+    def url(world, side: str) -> str:
+        code = office(world, side).town.county.code
+        return reverse(f"reports:{name}", args=[_ensure(world)["programme"].pk, code])
+
+    return url
+
+
+def _county_matching_payload(world, side: str) -> dict:
+    return {"kind": "share", "value": "0.5" if side == "a" else "0.6"}
+
+
+def _lock_payload(world, side: str) -> dict:
+    return {"locked": "1"}
+
+
 def _standard_payload(world, side: str) -> dict:
     standard = SubsidyStandard.objects.get(programme=_ensure(world)["programme"])
     return {
@@ -143,6 +189,37 @@ def _standard_payload(world, side: str) -> dict:
 def _matching_payload(world, side: str) -> dict:
     code = office(world, side).town.county.code
     return {f"kind_{code}": "amount", f"value_{code}": "30000" if side == "a" else "31000"}
+
+
+def county_or_city_post(ok: int):
+    """A county's own page the city may also write on: its inspector and the city."""
+
+    def expect(role: str, side: str) -> int:
+        seen = county_scope(role, side)
+        return ok if seen == 200 else seen
+
+    return expect
+
+
+def own_county_post(ok: int):
+    """What only a county's own inspector does: another county's 404, everybody else 403."""
+
+    def expect(role: str, side: str) -> int:
+        if role == "anonymous":
+            return LOGIN
+        if role in ("county_a", "county_c"):
+            return ok if role[-1] == side else 404
+        return 403
+
+    return expect
+
+
+def county_or_city_writes(role: str, side: str, status: int) -> bool:
+    return status == 302 and (role == "city" or role == f"county_{side}")
+
+
+def own_county_writes(role: str, side: str, status: int) -> bool:
+    return status == 302 and role == f"county_{side}"
 
 
 READ = {"get": city_only, "post": always(SAFE_ONLY)}
@@ -179,4 +256,31 @@ ROWS: dict[str, Row] = {
         _programme_url("payments_mark_paid"), payload=_bulk_payload, **POST_ONLY
     ),
     "reports:payment_mark_paid": Row(_payment_url, payload=_paid_payload, **POST_ONLY),
+    "reports:county_matching_edit": Row(
+        _programme_county_url("county_matching_edit"),
+        get=county_scope,
+        post=county_or_city_post(302),
+        payload=_county_matching_payload,
+        writes=county_or_city_writes,
+    ),
+    "reports:county_matching_lock": Row(
+        _programme_county_url("county_matching_lock"), payload=_lock_payload, **POST_ONLY
+    ),
+    "reports:county_payments": Row(
+        _programme_county_url("county_payments"), get=county_scope, post=always(SAFE_ONLY)
+    ),
+    "reports:county_payments_mark_paid": Row(
+        _programme_county_url("county_payments_mark_paid"),
+        get=always(405),
+        post=own_county_post(302),
+        payload=_county_bulk_payload,
+        writes=own_county_writes,
+    ),
+    "reports:payment_mark_county_paid": Row(
+        _county_payment_url,
+        get=always(405),
+        post=own_county_post(302),
+        payload=_paid_payload,
+        writes=own_county_writes,
+    ),
 }

@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 
 from assessment.choices import MatchingKind
-from assessment.models import Payment, Programme, SubsidyStandard
+from assessment.models import CountyMatching, Payment, Programme, SubsidyStandard
 from assessment.reports import award, summary
 from assessment.subsidies import services as subsidies
 from offices.models import County, Town
-from operations.demo_subsidies import PAID_2010, seed_subsidies
+from operations.demo_subsidies import COUNTY_PAID_2010, LOCKED, PAID_2010, seed_subsidies
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,16 @@ def demo(seeded_city, django_db_blocker):
 def test_seeding_again_changes_nothing(demo):
     programme = Programme.objects.get(start_year=2010)
     before = list(
-        Payment.objects.order_by("pk").values_list("pk", "city_amount", "county_amount", "paid", "version")
+        Payment.objects.order_by("pk").values_list(
+            "pk", "city_amount", "county_amount", "paid", "county_paid", "version"
+        )
     )
     assert seed_subsidies() == 0
     assert subsidies.payments_stale(programme) == 0
     after = list(
-        Payment.objects.order_by("pk").values_list("pk", "city_amount", "county_amount", "paid", "version")
+        Payment.objects.order_by("pk").values_list(
+            "pk", "city_amount", "county_amount", "paid", "county_paid", "version"
+        )
     )
     assert after == before
 
@@ -49,6 +53,19 @@ def test_demo_standard_matchings_and_payments(demo):
         assert payment.paid and payment.paid_on == paid_on and payment.document_no == document_no
         assert payment.city_amount == (Decimal("60000.00") if payment.score >= 95 else Decimal("50000.00"))
     assert not Payment.objects.filter(programme=programme, year=2011, paid=True).exists()
+    # Both parts paid in the counties that paid their matching, the city's part only elsewhere.
+    for code, (county_paid_on, county_document_no) in COUNTY_PAID_2010.items():
+        paid = Payment.objects.filter(programme=programme, year=2010, office__town__county__code=code)
+        assert paid.exists()
+        for payment in paid:
+            assert payment.paid and payment.county_paid and payment.county_paid_on == county_paid_on
+            assert payment.county_document_no == county_document_no
+    city_only = Payment.objects.filter(programme=programme, year=2010, paid=True, county_paid=False)
+    assert city_only.exists()
+    # The counties set their own matching; the city locked one.
+    nanhu = CountyMatching.objects.get(programme=programme, county__code="330402")
+    assert nanhu.history.order_by("history_date").first().history_user.username == "county_330402"
+    assert list(CountyMatching.objects.filter(locked=True).values_list("county__code", flat=True)) == [LOCKED]
     assert (
         Payment.objects.filter(programme=programme).count()
         == Payment.objects.values("office").distinct().count()
@@ -71,9 +88,14 @@ def test_county_reports_add_up_to_the_city_summary(demo, year):
             line.county_amount,
         )
         assert report.progress.standardized == line.cumulative
+        assert (report.totals.city_paid_amount, report.totals.county_paid_amount) == (
+            line.city_paid_amount,
+            line.county_paid_amount,
+        )
         assert report.totals.passed == line.passed
         city_total += report.totals.city_amount
         county_total += report.totals.county_amount
     assert (city.totals.city_amount, city.totals.county_amount) == (city_total, county_total)
-    if year == 2010:
-        assert city.totals.paid_amount == city.totals.amount > 0
+    if year == 2010:  # the city paid its whole award, two counties their matching
+        assert city.totals.city_paid_amount == city.totals.city_amount > 0
+        assert 0 < city.totals.county_paid_amount < city.totals.county_amount

@@ -89,7 +89,21 @@ def test_paid_payment_shows_its_date_and_document(programme, world):
     report = award.award_report(factories.county("330402"), 2010)
     row = _rows(report)[JIANSHE]
     assert row.paid and row.paid_on == h.day(2011, 3, 15) and row.document_no == "嘉民〔2011〕18号"
-    assert report.totals.paid_amount == D("90000.00") and report.totals.paid_count == 1
+    assert not row.county_paid and row.county_paid_on is None  # the county pays its part separately
+    assert report.totals.city_paid_amount == D("60000.00") and report.totals.city_paid_count == 1
+    assert report.totals.county_paid_amount == D("0.00") and report.totals.paid_amount == D("60000.00")
+    subsidies.payments_mark_county_paid(
+        actor=world.county_a,
+        payments=[Payment.objects.get(pk=payment.pk)],
+        paid_on=h.day(2011, 4, 1),
+        document_no="南民〔2011〕6号",
+    )
+    report = award.award_report(factories.county("330402"), 2010)
+    row = _rows(report)[JIANSHE]
+    assert row.county_paid and row.county_paid_on == h.day(2011, 4, 1)
+    assert row.county_document_no == "南民〔2011〕6号" and row.document_no == "嘉民〔2011〕18号"
+    assert report.totals.county_paid_amount == D("30000.00") and report.totals.county_paid_count == 1
+    assert report.totals.paid_amount == D("90000.00") and report.totals.unpaid_amount == D("0.00")
 
 
 def test_city_summary(programme):

@@ -45,9 +45,11 @@ def test_award_xlsx(programme, world):
     assert ws.cell(first, 2).value == "建设街道" and ws.cell(first, 3).value == JIANSHE
     assert ws.cell(first, 7).value == 60000 and ws.cell(first, 7).number_format == "#,##0.00"
     assert ws.cell(first, 9).value == 90000
+    assert ws.cell(first, 10).value == "已拨付"  # the city's award
     assert ws.cell(first, 11).value.date() == dt.date(2011, 3, 15)  # a date, not text
     assert ws.cell(first, 11).is_date
     assert ws.cell(first, 12).value == "嘉民〔2011〕18号"
+    assert ws.cell(first, 13).value == "未拨付" and ws.cell(first, 14).value is None  # the county's part
     total = _find_row(ws, "合计")
     assert total == first + 13
     assert (
@@ -56,6 +58,20 @@ def test_award_xlsx(programme, world):
         and ws.cell(total, 9).value == 90000
     )
     assert ws.cell(total, 7).number_format == "#,##0.00" and ws.cell(total, 7).font.b
+    assert ws.cell(total, 10).value == "已拨付 1" and ws.cell(total, 13).value == "已拨付 0"
+
+
+def test_award_xlsx_county_paid(programme, world):
+    payment = Payment.objects.get(office__town__code=JIANSHE)
+    subsidies.payments_mark_county_paid(
+        actor=world.county_a, payments=[payment], paid_on=dt.date(2011, 4, 1), document_no="南民〔2011〕6号"
+    )
+    ws = _sheet(xlsx.award_xlsx(award.award_report(factories.county("330402"), 2010)))
+    first = _find_row(ws, "序号") + 1
+    assert ws.cell(first, 10).value == "未拨付" and ws.cell(first, 11).value is None
+    assert ws.cell(first, 13).value == "已拨付" and ws.cell(first, 14).value.date() == dt.date(2011, 4, 1)
+    assert ws.cell(first, 14).is_date and ws.cell(first, 15).value == "南民〔2011〕6号"
+    assert ws.cell(first + 1, 13).value in ("", None)  # nothing due: no state
 
 
 def test_city_summary_xlsx(programme):
@@ -72,6 +88,19 @@ def test_city_summary_xlsx(programme):
         and ws.cell(total, 11).value == 156650
     )
     assert ws.cell(nanhu, 8).value == float(D("7.7")) and ws.cell(nanhu, 8).number_format == '0.0"%"'
+    assert ws.cell(header, 12).value == "市级已拨付(元)" and ws.cell(header, 13).value == "县级已拨付(元)"
+
+
+def test_city_summary_xlsx_paid_per_part(programme, world):
+    subsidies.payments_mark_paid(
+        actor=world.city,
+        payments=[Payment.objects.get(office__town__code=JIANSHE)],
+        paid_on=dt.date(2011, 3, 15),
+        document_no="嘉民〔2011〕18号",
+    )
+    ws = _sheet(xlsx.city_summary_xlsx(summary.city_summary(2010)))
+    nanhu = _find_row(ws, "南湖区")
+    assert (ws.cell(nanhu, 12).value, ws.cell(nanhu, 13).value) == (60000, 0)
 
 
 def test_scoring_sheet_xlsx(world):
