@@ -12,7 +12,7 @@ from assessment.catalog import services as catalog_services
 from assessment.choices import AssessmentState, CountyState, TaskState, WorkflowStep
 from assessment.models import AssessmentYear, CatalogVersion, Programme, RectificationTask, WorkflowEvent
 from assessment.standard.scoring import item_rows
-from assessment.workflow import services
+from assessment.workflow import city_services, rectification, services
 from portal.models import User
 
 PROGRAMME = "嘉兴市镇(街道)民政工作规范化建设三年行动(2010—2012年)"
@@ -74,6 +74,8 @@ STEP_DATES = {
     WorkflowStep.APPROVE: (11, 30),
     WorkflowStep.COUNTY_SUBMIT: (12, 10),
     WorkflowStep.DRAW_SAMPLE: (12, 15),
+    WorkflowStep.CITY_SCORE: (12, 18),
+    WorkflowStep.WAIVE_CITY_SCORE: (12, 18),
     WorkflowStep.CONFIRM_YEAR: (12, 28),
 }
 
@@ -92,6 +94,9 @@ def _backdate(opened: AssessmentYear) -> None:
     )
     opened.county_results.exclude(submitted_at=None).update(submitted_at=_at(year, 12, 10))
     opened.assessments.exclude(frozen_at=None).update(frozen_at=_at(year, 12, 28))
+    opened.county_results.exclude(sampled_at=None).update(sampled_at=_at(year, 12, 15))
+    opened.assessments.exclude(city_scored_at=None).update(city_scored_at=_at(year, 12, 18))
+    opened.assessments.exclude(approved_at=None).update(approved_at=_at(year, 11, 30))
     AssessmentYear.objects.filter(pk=opened.pk, sampled_at__isnull=False).update(sampled_at=_at(year, 12, 15))
     AssessmentYear.objects.filter(pk=opened.pk, confirmed_at__isnull=False).update(
         confirmed_at=_at(year, 12, 28)
@@ -139,21 +144,44 @@ def _run_year(opened: AssessmentYear, users: dict[str, User]) -> None:
         reported = complete or COUNTY_2012.get(result.county.code) == CountyState.SUBMITTED
         if reported:
             services.county_submit(actor=users[f"county_{result.county.code}"], result=result)
+    city = users["city"]
+    # The city draws each reported county's sample (2012: 南湖区 only, the one that has reported).
+    sampled = []
+    for result in opened.county_results.filter(state=CountyState.SUBMITTED).select_related("county"):
+        sampled += city_services.sample_draw(actor=city, result=result, seed=f"demo-{year}")
     if not complete:
         return
-    city = users["city"]
-    sampled = services.sample_draw(actor=city, year=opened, seed=f"demo-{year}")
     for i, assessment in enumerate(sampled):
+        if i == 1:  # one sampled town is confirmed on the county's result, for a stated reason
+            city_services.city_score_waive(
+                actor=city, assessment=assessment, reason="该镇(街道)已于当年6月接受市局专项督查,情况属实。"
+            )
+            continue
         rows = item_rows(assessment)
-        items = [services.CityItem(s, s.final_points) for s in rows if not s.not_applicable]
+        items = [city_services.CityItem(s, s.final_points) for s in rows if not s.not_applicable]
+        note = ""
         if i % 4 == 0:  # the city sees some towns a little differently on site
             g2 = next(entry for entry in items if entry.score.item.code == "G2")
             g2.city_points = max(Decimal(0), (g2.city_points or Decimal(0)) - 1)
             g2.note = "现场随机走访群众,满意度略低于县级评分。"
-        services.city_score_save(
-            actor=city, assessment=assessment, items=items, comment="督查情况与县级考核基本一致。"
+        if i == 2:  # and one quite differently: the difference needs an explanation
+            for entry in items:
+                if entry.score.item.code in ("G2", "B5"):
+                    entry.city_points, entry.note = Decimal(0), "现场未见相关记录。"
+            note = "现场督查未见群众满意度调查和年度培训记录,县级评分依据不足。"
+        city_services.city_score_save(
+            actor=city,
+            assessment=assessment,
+            items=items,
+            visit_date=dt.date(year, 12, 18),
+            inspectors="市民政局督查组 王建国、李红",
+            comment="督查情况与县级考核基本一致。" if not note else "市县评分差异较大,已说明。",
+            difference_note=note,
         )
-    services.year_confirm(actor=city, year=opened, comment=f"{year}年度考核结果经市局督查确认。")
+    # The city's rectification deadline for the year: the middle of the next year.
+    AssessmentYear.objects.filter(pk=opened.pk).update(rectification_due=dt.date(year + 1, 6, 30))
+    opened.refresh_from_db()
+    city_services.year_confirm(actor=city, year=opened, comment=f"{year}年度考核结果经市局督查确认。")
     if year == 2010:
         _close_mended_tasks(users)
 
@@ -164,7 +192,7 @@ def _close_mended_tasks(users: dict[str, User]) -> None:
         assessment__assessment_year__year=2010, state=TaskState.OPEN
     ).select_related("office__town", "assessment__assessment_year"):
         if random.Random(f"task-{task.pk}").random() < 0.75:  # noqa: S311 - demo values
-            services.task_close(
+            rectification.task_close(
                 actor=users[f"town_{task.office.town.code}"],
                 task=task,
                 note="已按要求整改到位,相关资料已补充上传。",

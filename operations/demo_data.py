@@ -491,6 +491,9 @@ def seed_demo_city() -> DemoResult:
     from operations.demo_subsidies import seed_subsidies  # the award follows the confirmed years
 
     seed_subsidies()
+    from operations.demo_followup import seed_followup  # verified tasks and corrections, after payments
+
+    seed_followup()
     return DemoResult(
         accounts=accounts, offices=len(offices), staff=city.staff_count, records=city.record_count
     )

@@ -18,6 +18,7 @@ from django.views import View
 
 from core.locks import problems
 from core.records import StaleEdit
+from core.registry import office_record_of
 from portal.permissions import Action, can, get_office_or_deny
 from portal.record_services import office_record_delete, office_record_save
 
@@ -57,6 +58,13 @@ class RecordNotice:
     locked: str = ""
     correct_url: str = ""
     notes: list[RecordNote] = field(default_factory=list)
+    # Some of the record's fields stay editable (a staff member's phone and leaving date): the form
+    # is not greyed out, and the save refuses only a change of what the locked year read.
+    partly: bool = False
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.locked) and not self.partly
 
 
 # The assessment knows when a year is locked and how a locked record is corrected: it registers, in
@@ -71,10 +79,14 @@ def register_record_notice(hook: RecordNoticeHook) -> None:
 
 def record_notice(request: HttpRequest, office: Model, obj: Model) -> RecordNotice | None:
     """The notice of an edit page: the registered hook's, else the lock's reason alone."""
-    if _record_notice:
-        return _record_notice[0](request, office, obj)
-    reason = problems([(None, obj)])[0]
-    return RecordNotice(locked=reason) if reason else None
+    notice = _record_notice[0](request, office, obj) if _record_notice else None
+    if notice is None:
+        reason = problems([(None, obj)])[0]
+        notice = RecordNotice(locked=reason) if reason else None
+    if notice is not None:
+        entry = office_record_of(type(obj))
+        notice.partly = entry is not None and entry.scored_fields is not None
+    return notice
 
 
 # Pages with a form answer GET (and HEAD) with the form and POST with the save; nothing else.

@@ -37,7 +37,9 @@ ROW_MODULES = (
     "tests.staffing.matrix_rows",
     "tests.assessment.workflow.matrix_rows",
     "tests.assessment.workflow.matrix_rows_city",
+    "tests.assessment.workflow.rectification_matrix_rows",
     "tests.assessment.reports.matrix_rows",
+    "tests.assessment.corrections.matrix_rows",
 )
 
 

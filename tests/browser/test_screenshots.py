@@ -3,7 +3,10 @@
 saves the pictures in docs/screenshots/ for the README."""
 
 import pytest
+from django.urls import reverse
 
+from assessment.choices import CorrectionState
+from assessment.models import Correction, Programme
 from duties.models import DutyRecord
 from operations.demo_data import DEMO_PASSWORD, seed_demo_city
 from staffing.models import TrainingEvent
@@ -29,6 +32,8 @@ def test_tour_of_the_demo_city(portal, demo_city):
     page = portal
     record = DutyRecord.objects.filter(office__town__code=TOWN, date__year=2012).order_by("-date").first()
     county_event = TrainingEvent.objects.filter(county__code="330402", starts_on__year=2012).get()
+    programme = Programme.objects.get()
+    approved = Correction.objects.get(state=CorrectionState.APPROVED)
 
     _visit(page, "/accounts/login/", "01-login")
     login(page, f"town_{TOWN}", DEMO_PASSWORD)
@@ -43,6 +48,7 @@ def test_tour_of_the_demo_city(portal, demo_city):
     _visit(page, f"/offices/{TOWN}/history/", "10-town-history")
     _visit(page, f"/assessment/2011/offices/{TOWN}/", "18-town-assessment-2011")
     _visit(page, f"/assessment/offices/{TOWN}/tasks/", "19-town-rectification")
+    _visit(page, f"/assessment/offices/{TOWN}/corrections/", "25-town-corrections")
     page.context.clear_cookies()
 
     login(page, "county_330402", DEMO_PASSWORD)
@@ -52,6 +58,10 @@ def test_tour_of_the_demo_city(portal, demo_city):
     _visit(page, f"/training/{county_event.pk}/attendance/", "14-county-attendance")
     _visit(page, "/assessment/2012/counties/330402/", "20-county-assessment-2012")
     _visit(page, f"/assessment/2012/offices/{TOWN}/score/", "21-county-scoring")
+    _visit(page, "/assessment/counties/330402/tasks/?state=closed", "26-county-tasks-to-verify")
+    _visit(page, "/assessment/counties/330402/corrections/", "27-county-corrections")
+    _visit(page, reverse("reports:county_matching_edit", args=[programme.pk, "330402"]), "28-county-matching")
+    _visit(page, reverse("reports:county_payments", args=[programme.pk, "330402"]), "29-county-payments")
     page.context.clear_cookies()
 
     login(page, "city", DEMO_PASSWORD)
@@ -61,3 +71,9 @@ def test_tour_of_the_demo_city(portal, demo_city):
     _visit(page, "/supervision/2011/", "22-city-year-2011")
     _visit(page, "/supervision/2011/differences/", "23-city-differences")
     _visit(page, "/supervision/catalogs/2012/", "24-city-catalog")
+    _visit(page, "/supervision/2012/", "30-city-year-2012-sampling")
+    _visit(page, "/supervision/2010/rectification/", "31-city-rectification")
+    _visit(page, "/assessment/corrections/", "32-city-corrections")
+    _visit(page, f"/assessment/corrections/{approved.pk}/", "33-city-correction-approved")
+    _visit(page, reverse("reports:county_matching", args=[programme.pk]), "34-city-matching")
+    _visit(page, reverse("reports:payment_list", args=[programme.pk]), "35-city-payments")
