@@ -173,3 +173,14 @@ def payment_totals(rows: list[Payment]) -> PaymentTotals:
             elif payable:
                 part.unpaid_count += 1
     return totals
+
+
+def payments_to_handle(programme: Programme) -> list[Payment]:
+    """Paid awards a correction turned into a fail (Payment.review_note): the city decides what to do.
+    One query."""
+    return list(
+        Payment.objects.filter(programme=programme)
+        .exclude(review_note="")
+        .select_related("office__town")
+        .order_by("year", "office__town__code")
+    )

@@ -184,6 +184,8 @@ def payment_list(request: HttpRequest, pk: int) -> HttpResponse:
         "counties": County.objects.order_by("code"),
         "totals": selectors.payment_totals(rows),
         "stale": subsidies.payments_stale(programme),
+        # Paid awards a correction turned into a fail: listed on top for the city to handle.
+        "to_handle": selectors.payments_to_handle(programme),
         "has_standard": SubsidyStandard.objects.filter(programme=programme).exists(),
         "form": forms.MarkPaidForm(),
         "mark_city": True,

@@ -237,3 +237,15 @@ def test_the_county_pages_cost_a_fixed_number_of_queries(programme, county_a, wo
     assert Payment.objects.filter(office__town__county__code=NANHU, year=2010).count() == 5
     assert factories.count_queries(county_a, url, year=2010) == before
     assert factories.count_queries(county_a, _edit_url(programme)) == before_edit
+
+
+def test_paid_awards_a_correction_turned_into_a_fail_are_listed_for_the_city(programme, city, county_a):
+    payment = Payment.objects.filter(programme=programme).select_related("office__town").first()
+    Payment.objects.filter(pk=payment.pk).update(
+        review_note="2010年更正后考核不合格(更正申请#7),该笔奖补已拨付,请市局处理。"
+    )
+    url = reverse("reports:payment_list", args=[programme.pk])
+    html = city.get(url).content.decode()
+    listed = html[html.index('data-testid="to-handle"') :][:800]
+    assert "1 笔已拨付的奖补经更正后不再合格" in listed and payment.office.town.name in listed
+    assert "更正申请#7" in listed
