@@ -1,3 +1,5 @@
+import functools
+
 from django.apps import AppConfig
 
 
@@ -44,9 +46,21 @@ class StaffingConfig(AppConfig):
 
 def years_in_post(staff) -> range:
     """The years a staff member was in post at some time (to this year while still in post)."""
-    from django.utils import timezone
-
     if staff.started_on is None:
         return range(0)
-    last = staff.ended_on.year if staff.ended_on else max(timezone.localdate().year, staff.started_on.year)
+    last = staff.ended_on.year if staff.ended_on else max(_this_year(), staff.started_on.year)
     return range(staff.started_on.year, last + 1)
+
+
+def _this_year() -> int:
+    """Today's year in the portal's time zone, looked up once a minute: an import asks for it per row."""
+    import time
+
+    return _year_at(int(time.time() // 60))
+
+
+@functools.lru_cache(maxsize=1)
+def _year_at(minute: int) -> int:
+    from django.utils import timezone
+
+    return timezone.localdate().year
