@@ -87,6 +87,17 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
         # message on the form, before the save's own guard would refuse it (core/locks.py).
         super()._post_clean()
         if not self.errors:
+            # The form leaves out the office (the page sets it), and Django then skips the unique
+            # constraints that name it: check them all here, so a double is a message, not an error.
+            from django.db.models import UniqueConstraint
+
+            for constraint in self.instance._meta.constraints:
+                if isinstance(constraint, UniqueConstraint):
+                    try:
+                        constraint.validate(type(self.instance), self.instance)
+                    except ValidationError as error:
+                        self._update_errors(error)
+        if not self.errors:
             from core.locks import problems, stored
 
             reason = problems([(stored(self.instance), self.instance)])[0]

@@ -87,6 +87,15 @@ class DutyRecord(OfficeRecord):
             models.Index(fields=["office", "date"], name="dutyrecord_office_date"),
             models.Index(fields=["office", "duty", "date"], name="dutyrecord_office_duty_date"),
         ]
+        constraints = [
+            # The import's matching rule, kept by the database: two imports (or two saves) racing
+            # each other cannot file the same record twice.
+            models.UniqueConstraint(
+                fields=["office", "duty", "date", "title"],
+                name="dutyrecord_once_per_day_title",
+                violation_error_message="本办已有同一职责、同一日期、同一标题的工作台账,请修改已有的台账。",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.title}"

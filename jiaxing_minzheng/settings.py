@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so that its line covers the whole request, whatever the middleware below answers.
     "portal.middleware.RequestLogMiddleware",
+    "portal.input_middleware.HostileInputMiddleware",  # control characters, body size: before any read
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -64,7 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "portal.middleware.RecordLockedMiddleware",
+    "portal.middleware.WriteRefusalMiddleware",
     # Last, so that it sees the outcome of the authentication backends.
     "axes.middleware.AxesMiddleware",
 ]
@@ -97,8 +98,15 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout keep the development server and a worker from tripping over each other.
+    # A transaction begins as a writer (BEGIN IMMEDIATE): one that read first and then wrote would
+    # fail at once with "database is locked" when another writer is busy, whatever the timeout; as
+    # a writer from the start it waits its turn instead.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -107,6 +115,8 @@ AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
     # Axes first: it refuses a locked-out username and address before any password is checked.
     "axes.backends.AxesStandaloneBackend",
+    # Then the account-wide delay (portal/throttle.py), also before the password is checked.
+    "portal.throttle.AccountThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
@@ -133,6 +143,7 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # No script of the portal reads the CSRF cookie: forms carry the token.
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "portal.input_middleware.csrf_failure"  # the 403 page, in Chinese
 
 # HTTPS. In production nginx terminates TLS and tells the portal so with X-Forwarded-Proto (it
 # overwrites whatever the client sent; see deploy/nginx/jiaxing-minzheng.conf).
@@ -178,12 +189,27 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# An attempt refused while locked does not count as a failure, so the lock ends AXES_COOLOFF_HOURS
+# after the last wrong password, however often the page is tried meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 # Lockout and the logs agree on who the client is (see portal.security.client_ip).
 AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
-# On when the portal only ever receives requests through nginx, which sets X-Real-IP.
+# On when the portal only ever receives requests through nginx, which sets X-Real-IP (the system
+# check portal.W001 warns when the other settings show a proxy and this is off).
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+# The account-wide login throttle (portal/throttle.py), on top of the per-address lock: after
+# LOGIN_THROTTLE_FAILURES wrong passwords for one username from any addresses since its last login
+# (within the window), attempts wait LOGIN_THROTTLE_BASE_SECONDS, doubling with each further
+# failure up to LOGIN_THROTTLE_MAX_SECONDS. Addresses the account signed in from within
+# LOGIN_THROTTLE_KNOWN_ADDRESS_DAYS are not delayed (0: none is exempt).
+LOGIN_THROTTLE_ENABLED = env.bool("LOGIN_THROTTLE_ENABLED", default=True)
+LOGIN_THROTTLE_FAILURES = env.int("LOGIN_THROTTLE_FAILURES", default=10)
+LOGIN_THROTTLE_WINDOW_HOURS = env.int("LOGIN_THROTTLE_WINDOW_HOURS", default=24)
+LOGIN_THROTTLE_BASE_SECONDS = env.int("LOGIN_THROTTLE_BASE_SECONDS", default=60)
+LOGIN_THROTTLE_MAX_SECONDS = env.int("LOGIN_THROTTLE_MAX_SECONDS", default=15 * 60)
+LOGIN_THROTTLE_KNOWN_ADDRESS_DAYS = env.int("LOGIN_THROTTLE_KNOWN_ADDRESS_DAYS", default=30)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -215,10 +241,19 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 # the portal sends the file itself.
 EVIDENCE_X_ACCEL_PREFIX = env.str("EVIDENCE_X_ACCEL_PREFIX", default="")
 
+# Backups: the file holding the HMAC key(s) that sign the archives, kept apart from them; `restore`
+# refuses an unsigned or mis-signed archive unless given --allow-unsigned. Empty: `backup` writes
+# unsigned archives, with a warning. See docs/backup.md.
+BACKUP_SIGNING_KEY_FILE = env.str("BACKUP_SIGNING_KEY_FILE", default="")
+
 # Audit history (every record's versions) and the security log are kept at least this long;
 # `manage.py prune_history` deletes older rows and never accepts less than AUDIT_MIN_RETENTION_DAYS.
 AUDIT_MIN_RETENTION_DAYS = 180
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=3 * 365)
+# `manage.py housekeeping` (weekly timer): finished report-zip jobs are kept this many days, uploads
+# never confirmed this many hours (expired sessions go at once; the login logs with the audit trail).
+HOUSEKEEPING_EXPORT_JOB_DAYS = env.int("HOUSEKEEPING_EXPORT_JOB_DAYS", default=30)
+HOUSEKEEPING_PENDING_IMPORT_HOURS = env.int("HOUSEKEEPING_PENDING_IMPORT_HOURS", default=24)
 
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 

@@ -403,14 +403,19 @@ class DemoCity:
                 continue
             if sparse and number % 3 == 0:
                 continue  # an office with this gap left several duties without a record this year
+            filed = set()  # a record is filed once per duty, day and title (a database constraint)
             for _ in range(rng.randint(1, 4)):
                 month = rng.randint(1, 12)
                 title = rng.choice(RECORD_TITLES[number]).format(y=year, m=month)
+                date = dt.date(year, month, rng.randint(1, 28))
+                if (date, title) in filed:
+                    continue
+                filed.add((date, title))
                 records.append(
                     DutyRecord(
                         office=office,
                         duty=duty,
-                        date=dt.date(year, month, rng.randint(1, 28)),
+                        date=date,
                         title=title,
                         content=f"{title}。参加人员:民政办全体工作人员。工作情况已记录存档。",
                     )

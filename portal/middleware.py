@@ -43,9 +43,16 @@ class RequestLogMiddleware:
         return response
 
 
-class RecordLockedMiddleware:
-    """A write refused by a lock (core/locks.py) that no form caught answers with the reason, in
-    Chinese, instead of a server error; nothing was written (the request's transaction rolled back)."""
+class WriteRefusalMiddleware:
+    """A write the database or a lock refused, which no page caught, answers in Chinese with what
+    happened, never a server error; nothing was written (the service's transaction rolled back):
+
+    - a record of a locked year (core/locks.py): 409, with the reason;
+    - a row another user saved at the same moment (a unique constraint): 409, "刷新后查看";
+    - a database too busy to take the write in time (SQLite's lock timeout, PostgreSQL's
+      serialization failure or deadlock): 503 with Retry-After, "请稍后重试"."""
+
+    BUSY_CODES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -54,13 +61,32 @@ class RecordLockedMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
+        from django.db import IntegrityError, OperationalError
         from django.shortcuts import render
 
         from core.locks import RecordLocked
 
-        if not isinstance(exception, RecordLocked):
-            return None
         back = request.META.get("HTTP_REFERER", "")
         if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
             back = ""
-        return render(request, "locked.html", {"reasons": exception.messages, "back": back}, status=409)
+        if isinstance(exception, RecordLocked):
+            return render(request, "locked.html", {"reasons": exception.messages, "back": back}, status=409)
+        if isinstance(exception, IntegrityError):
+            logger.warning(
+                "write refused by a constraint: %s %s: %s", request.method, request.path, exception
+            )
+            context = {"title": "资料已由他人同时保存", "back": back, "busy": False}
+            return render(request, "write_conflict.html", context, status=409)
+        if isinstance(exception, OperationalError) and self._busy(exception):
+            logger.warning("database busy: %s %s: %s", request.method, request.path, exception)
+            context = {"title": "系统繁忙,请稍后重试", "back": back, "busy": True}
+            response = render(request, "write_conflict.html", context, status=503)
+            response["Retry-After"] = "5"
+            return response
+        return None
+
+    def _busy(self, exception: Exception) -> bool:
+        code = getattr(getattr(exception, "__cause__", None), "pgcode", None) or getattr(
+            exception, "pgcode", None
+        )
+        return code in self.BUSY_CODES or "database is locked" in str(exception)

@@ -42,6 +42,14 @@ class StaffMember(OfficeRecord):
                 condition=Q(birth_date__lt=F("started_on")),
                 violation_error_message="出生日期须早于到岗日期。",
             ),
+            # One person once per office: the import matches by name, and the database keeps two
+            # racing imports (or a double save) from registering the same person twice. Two different
+            # people of the same name are told apart by their birth dates.
+            models.UniqueConstraint(
+                fields=["office", "name", "birth_date"],
+                name="staff_once_per_office",
+                violation_error_message="本办已登记同名、同出生日期的工作人员,请勿重复登记。",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -72,6 +72,12 @@ def duty_record(office_obj: Office, **overrides) -> DutyRecord:
         "content": "入户核查。",
     }
     values.update(overrides)
+    if "title" not in overrides:
+        # A record is filed once per office, duty, date and title: number further default ones.
+        same = {k: values[k] for k in ("office", "duty", "date")}
+        taken = DutyRecord.objects.filter(**same, title__startswith=values["title"]).count()
+        if taken:
+            values["title"] = f"{values['title']}({taken + 1})"
     return DutyRecord.objects.create(**values)
 
 

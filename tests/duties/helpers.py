@@ -62,7 +62,9 @@ def record(office: Office, **overrides) -> DutyRecord:
 
 
 def records(office: Office, count: int, *, year: int = 2010) -> list[DutyRecord]:
-    """Many records at once, spread over the duties, each with one attachment row."""
+    """Many records at once, spread over the duties, each with one attachment row (numbered on from
+    the office's records: a record is filed once per duty, date and title)."""
+    first = DutyRecord.objects.filter(office=office).count()
     rows = DutyRecord.objects.bulk_create(
         DutyRecord(
             office=office,
@@ -71,7 +73,7 @@ def records(office: Office, count: int, *, year: int = 2010) -> list[DutyRecord]
             title=f"台账{i:04d}",
             content="批量",
         )
-        for i in range(count)
+        for i in range(first, first + count)
     )
     DutyRecordAttachment.objects.bulk_create(
         DutyRecordAttachment(record=r, file="x.jpg", original_name="x.jpg", content_type="image/jpeg", size=1)

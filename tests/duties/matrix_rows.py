@@ -23,7 +23,9 @@ def _record_url(name: str):
 
 def _fresh_record_url(name: str):
     def url(world, side: str) -> str:
-        world.last_record = helpers.record(office(world, side), title="矩阵测试台账")
+        # A fresh record per role and method: titles numbered, as a record is filed once per title.
+        world.matrix_records = getattr(world, "matrix_records", 0) + 1
+        world.last_record = helpers.record(office(world, side), title=f"矩阵测试台账{world.matrix_records}")
         return reverse(name, args=[_code(world, side), world.last_record.pk])
 
     return url

@@ -61,7 +61,7 @@ def test_attendance_problems(world):
     helpers.person(world.office_a, name="后来的", started_on=dt.date(2011, 1, 1))
     helpers.person(world.office_c, name="外县")
     helpers.person(world.office_a, name="重名")
-    helpers.person(world.office_a, name="重名")
+    helpers.person(world.office_a, name="重名", birth_date=dt.date(1985, 3, 3))  # two people, one name
     client = factories.client_for(world.county_a)
     content = h.csv_bytes(
         [

@@ -124,7 +124,7 @@ def test_one_bad_row_writes_no_row(world):
 
 def test_problems_are_given_by_row_column_and_reason(world):
     factories.staff(world.office_a, name="同名")
-    factories.staff(world.office_a, name="同名")
+    factories.staff(world.office_a, name="同名", birth_date=dt.date(1985, 3, 3))  # two people, one name
     client = factories.client_for(world.town_a)
     tomorrow = (timezone.localdate() + dt.timedelta(days=2)).isoformat()
     content = h.csv_bytes(
@@ -260,7 +260,7 @@ def test_the_data_changed_between_preview_and_confirmation(world):
     )
     assert h.problems(preview) == []
     factories.staff(world.office_a, name="王芳")
-    factories.staff(world.office_a, name="王芳")
+    factories.staff(world.office_a, name="王芳", birth_date=dt.date(1985, 3, 3))
     response = h.confirm(client, _import_url(world.office_a), token)
     html = response.content.decode()
     assert response.status_code == 200 and "确认时按最新资料重新核对" in html
