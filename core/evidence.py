@@ -1,7 +1,12 @@
 """Evidence files: photos (JPEG, PNG) and documents (PDF), recognised by their content, not their
-name, and bounded in size. Anything else is refused with a message in Chinese."""
+name, and bounded in size. Anything else is refused with a message in Chinese.
+
+The name a file was uploaded under is only a label: what it is named on disk (core.storage) and in a
+download (`download_name`) ends in the extension of the type sniffed from its content."""
 
 import io
+import re
+import unicodedata
 import warnings
 from dataclasses import dataclass
 
@@ -32,6 +37,11 @@ PNG = EvidenceKind("image/png", ".png", "PNG 图片")
 PDF = EvidenceKind("application/pdf", ".pdf", "PDF 文件")
 PHOTOS = (JPEG, PNG)
 PHOTOS_AND_PDF = (JPEG, PNG, PDF)
+
+# The extensions each kind is also typed with, so that "照片.jpeg" is not offered as "照片.jpeg.jpg".
+EXTENSIONS = {JPEG: (".jpg", ".jpeg", ".jpe", ".jfif"), PNG: (".png",), PDF: (".pdf",)}
+# What a file whose content is none of the kinds above is offered as: never a name the system would run.
+UNKNOWN_EXTENSION = ".bin"
 
 
 def sniff(head: bytes) -> EvidenceKind | None:
@@ -151,3 +161,51 @@ def thumbnail(data: bytes, size: int = 360) -> bytes:
         out = io.BytesIO()
         image.save(out, "JPEG", quality=80)
     return out.getvalue()
+
+
+# A typed extension: a dot, then up to 10 ASCII letters and digits with at least one letter (".2" in
+# "第1.2版" is part of the name, ".html" in "整改报告.pdf.html" is not).
+_TYPED_EXTENSION = re.compile(r"\.(?=[0-9]*[A-Za-z])[A-Za-z0-9]{1,10}$")
+# Characters that Windows refuses in a file name, and the path separators.
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
+# Controls, invisible formatting (the right-to-left override that turns "gpj.exe" around), line and
+# paragraph separators, surrogates, private use and unassigned code points.
+_DROPPED_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
+_WINDOWS_DEVICES = {"CON", "PRN", "AUX", "NUL"} | {f"{port}{i}" for port in ("COM", "LPT") for i in range(10)}
+MAX_STEM_LENGTH = 80  # characters: 240 bytes of Chinese in UTF-8, within every file system's 255
+
+
+def clean_file_stem(name: str, *, drop_extension: bool = False) -> str:
+    """A name safe to save on any desktop: no folders, controls, invisible or forbidden characters,
+    no leading or trailing dots and spaces, no Windows device name; `drop_extension`: without the
+    extension it was typed with."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in _DROPPED_CATEGORIES)
+    name = " ".join(name.split())
+    if drop_extension:
+        name = _TYPED_EXTENSION.sub("", name.rstrip(" ."))
+    name = _FORBIDDEN.sub("_", name).strip(" .")
+    name = name[:MAX_STEM_LENGTH].rstrip(" .")
+    if name.split(".")[0].strip().upper() in _WINDOWS_DEVICES:
+        name = f"_{name}"
+    return name
+
+
+def download_name(
+    label: str, kind: EvidenceKind | None, *, fallback: str = "证据材料", typed: bool = True
+) -> str:
+    """The name a download carries: the cleaned name the file was uploaded under (`typed`: its own
+    extension is dropped, it is only a label) and the extension of the type its content shows.
+
+    "整改报告.pdf.html" holding a PDF is offered as "整改报告.pdf", "run.bat" as "run.pdf", "photo.png.svg"
+    holding a PNG as "photo.png"; a content of no known kind ends in ".bin"."""
+    extension = kind.extension if kind else UNKNOWN_EXTENSION
+    stem = clean_file_stem(label, drop_extension=typed)
+    if typed and kind:
+        # "整改报告.pdf" is left of "整改报告.pdf.html": drop its own extension too, if it names the kind.
+        for suffix in EXTENSIONS.get(kind, ()):
+            if stem.lower().endswith(suffix):
+                stem = clean_file_stem(stem[: -len(suffix)])
+                break
+    return f"{stem or clean_file_stem(fallback) or 'file'}{extension}"

@@ -34,9 +34,19 @@ class EvidenceStorage(FileSystemStorage):
 evidence_storage = EvidenceStorage()
 
 
+# The only extensions a stored evidence file may have: those of the kinds core.evidence recognises by
+# content (its EvidenceField and the duty attachments rename an upload to "evidence<ext of the kind>").
+STORED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".pdf"})
+
+
 def evidence_upload_to(instance, filename: str) -> str:
-    """A path that reveals nothing of the original name and never collides: <model>/<office>/<uuid>.<ext>."""
-    suffix = PurePosixPath(filename).suffix.lower()[:10]
+    """A path that reveals nothing of the original name and never collides: <model>/<office>/<uuid>.<ext>.
+
+    <ext> is one of STORED_SUFFIXES or nothing: a name that reached here untreated ("x.pdf.html",
+    "run.bat") does not put a page or a program in the evidence folder, which nginx may serve."""
+    suffix = PurePosixPath(filename).suffix.lower()
+    if suffix not in STORED_SUFFIXES:
+        suffix = ""
     # An office's own photos go in its folder, like the records it files.
     office_id = instance.pk if instance._meta.model_name == "office" else getattr(instance, "office_id", None)
     office_id = office_id or "common"

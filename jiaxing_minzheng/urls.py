@@ -36,8 +36,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "portal.input_middleware.bad_request"
 handler403 = "portal.views.permission_denied"
 handler404 = "portal.views.page_not_found"
+handler500 = "portal.input_middleware.server_error"
 
 admin.site.site_header = "民政规范化建设平台 后台管理"
 admin.site.site_title = "民政规范化建设平台"

@@ -1,5 +1,11 @@
 """Evidence files leave the portal only here: after the permission check of their office, as a
-download with headers that stop a browser from running or sniffing them."""
+download with headers that stop a browser from running or sniffing them.
+
+The name a download carries is never the uploader's as typed: it is that name cleaned (no folders,
+controls or characters a desktop refuses), without its typed extension, plus the extension of the type
+sniffed from the content (core.evidence.download_name). "整改报告.pdf.html" holding a PDF lands on the
+inspector's disk as "整改报告.pdf", never as a page a browser would open. The typed name stays a label
+(the attachment lists show it)."""
 
 from urllib.parse import quote
 
@@ -9,7 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
-from core.evidence import sniff, thumbnail
+from core.evidence import EvidenceKind, download_name, sniff, thumbnail
 from core.registry import office_record
 from portal.permissions import Action, get_record_or_deny
 
@@ -35,12 +41,17 @@ def _evidence(request: HttpRequest, label: str, pk: int, field: str):
     return obj, file
 
 
-def _download_name(obj, field: str, extension: str) -> str:
+def _download_name(obj, field: str, kind: EvidenceKind | None) -> str:
+    verbose = str(obj._meta.get_field(field).verbose_name)
     original = getattr(obj, "original_name", "")
     if original:
-        return original
-    verbose = obj._meta.get_field(field).verbose_name
-    return f"{obj}-{verbose}{extension}"
+        return download_name(original, kind, fallback=verbose)
+    return download_name(f"{obj}-{verbose}", kind, fallback=verbose, typed=False)
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with the name in RFC 5987 form, which every browser the portal supports reads."""
+    return f"attachment; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @require_safe
@@ -50,7 +61,7 @@ def evidence_download(request: HttpRequest, label: str, pk: int, field: str) -> 
     handle = file.open("rb")
     kind = sniff(handle.read(16))
     content_type = kind.content_type if kind else "application/octet-stream"
-    name = _download_name(obj, field, kind.extension if kind else "")
+    name = _download_name(obj, field, kind)
     if settings.EVIDENCE_X_ACCEL_PREFIX:
         # Permission checked: nginx sends the bytes from its internal location, so a large scan does
         # not hold an app server thread for the length of a slow download.
@@ -60,7 +71,7 @@ def evidence_download(request: HttpRequest, label: str, pk: int, field: str) -> 
     else:
         handle.seek(0)
         response = FileResponse(handle, content_type=content_type, as_attachment=True)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = content_disposition(name)
     for header, value in SAFE_HEADERS.items():
         response[header] = value
     return response
