@@ -14,7 +14,7 @@ import zlib
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -28,10 +28,17 @@ from django.utils.duration import duration_iso_string
 FORMAT_NAME = "jiaxing-minzheng-backup"
 
 
-FORMAT_VERSION = 1
+# 2: the manifest may be followed by its signature, `manifest.sig` (signing.py); 1 had none.
+FORMAT_VERSION = 2
 
 
 MANIFEST_NAME = "manifest.json"
+
+
+SIGNATURE_NAME = "manifest.sig"  # the second member when the archive is signed
+
+
+SIGNATURE_MAX_BYTES = 4096
 
 
 DB_PREFIX = "db/"
@@ -91,6 +98,11 @@ class Manifest:
     tables: dict[str, TableEntry]
     files: dict[str, FileEntry]
     format_version: int = FORMAT_VERSION
+    # Not part of the JSON: the id of the key that signed the archive (writing) or whose signature was
+    # verified (reading), "" when there was none; and, for an archive let through by --allow-unsigned,
+    # why its signature was not verified.
+    signed_by: str = field(default="", compare=False)
+    signature_warning: str = field(default="", compare=False)
 
     @property
     def total_rows(self) -> int:
@@ -315,15 +327,24 @@ class _FileMember:
 
 class _ArchiveReader:
     """Reads an archive in one pass, front to back, checking every member against the manifest as it
-    goes: names, types, sizes, row counts and hashes. A problem anywhere raises BackupError."""
+    goes: names, types, sizes, row counts and hashes. A problem anywhere raises BackupError.
 
-    def __init__(self, path: Path) -> None:
+    It reads the manifest and, when there is one, its signature (`raw_manifest`, `signature`); checking
+    the signature is the caller's (signing.py). Given an open `handle`, it reads from it (from where
+    the handle stands) and leaves it open: a restore reads the same open file twice."""
+
+    def __init__(self, path: Path, handle: IO[bytes] | None = None) -> None:
         self.path = path
-        if not path.is_file():
+        if handle is None and not path.is_file():
             raise BackupError(f"找不到备份文件 {path}。")
         with self._guard():
             # Closed by close(): the reader outlives this method.
-            self._tar = tarfile.open(path, mode="r|gz")  # noqa: SIM115
+            if handle is None:
+                self._tar = tarfile.open(path, mode="r|gz")  # noqa: SIM115
+            else:
+                self._tar = tarfile.open(fileobj=handle, mode="r|gz")  # noqa: SIM115
+        self._pending: list[tarfile.TarInfo | None] = []  # a member read ahead, not yet handed out
+        self.signature: bytes | None = None
         try:
             with self._guard():
                 first = self._tar.next()
@@ -331,13 +352,30 @@ class _ArchiveReader:
                     raise BackupError("这不是本平台生成的备份文件(开头没有 manifest.json)。")
                 if first.size > MANIFEST_MAX_BYTES:
                     raise BackupError("备份清单 manifest.json 大得不合常理,备份文件已损坏。")
-                handle = self._tar.extractfile(first)
-                assert handle is not None  # noqa: S101 - a regular member always has contents
-                raw = handle.read()
-            self.manifest = Manifest.from_json(raw)
+                self.raw_manifest = self._read_small(first)
+            self.manifest = Manifest.from_json(self.raw_manifest)
+            with self._guard():
+                second = self._tar.next()
+                if second is not None and second.name == SIGNATURE_NAME:
+                    if not second.isreg() or second.size > SIGNATURE_MAX_BYTES:
+                        raise BackupError(
+                            f"备份文件的签名 {SIGNATURE_NAME} 格式不对,备份文件已损坏或被改动,拒绝处理。"
+                        )
+                    self.signature = self._read_small(second)
+                else:
+                    self._pending.append(second)
         except BaseException:
             self._tar.close()
             raise
+
+    def _read_small(self, member: tarfile.TarInfo) -> bytes:
+        handle = self._tar.extractfile(member)
+        assert handle is not None  # noqa: S101 - a regular member always has contents
+        return handle.read()
+
+    @property
+    def manifest_sha256(self) -> str:
+        return hashlib.sha256(self.raw_manifest).hexdigest()
 
     def close(self) -> None:
         self._tar.close()
@@ -360,8 +398,11 @@ class _ArchiveReader:
         seen_tables: set[str] = set()
         seen_files: set[str] = set()
         while True:
-            with self._guard():
-                member = self._tar.next()
+            if self._pending:
+                member = self._pending.pop()
+            else:
+                with self._guard():
+                    member = self._tar.next()
             if member is None:
                 break
             name = member.name

@@ -24,6 +24,7 @@ from operations.backup.archive import (
     EVIDENCE_PREFIX,
     MANIFEST_NAME,
     READ_CHUNK_ROWS,
+    SIGNATURE_NAME,
     BackupError,
     FileEntry,
     Manifest,
@@ -40,6 +41,7 @@ from operations.backup.inventory import (
     dumped_models,
     portal_version,
 )
+from operations.backup.signing import configured_keys, sign
 
 
 @contextmanager
@@ -93,8 +95,11 @@ def write_backup(path: Path, *, overwrite: bool = False, using: str = DEFAULT_DB
 
     The archive is built next to `path` and renamed into place once complete, so a file under that
     name is always a whole backup. It holds personal data and password hashes: it is created readable
-    by its owner only."""
+    by its owner only. With a key file configured (BACKUP_SIGNING_KEY_FILE) the manifest is signed
+    with its first key; without one the archive is unsigned (`signed_by` is "")."""
     path = Path(path).absolute()
+    # A key file that is configured but unusable stops the backup before any work.
+    keys = configured_keys()
     if not path.parent.is_dir():
         raise BackupError(f"目录 {path.parent} 不存在,无法写入备份文件。")
     if path.exists() and not overwrite:
@@ -133,6 +138,11 @@ def write_backup(path: Path, *, overwrite: bool = False, using: str = DEFAULT_DB
                 ) as archive:
                     data = manifest.to_json()
                     archive.addfile(_tar_info(MANIFEST_NAME, len(data), mtime), io.BytesIO(data))
+                    if keys:
+                        signature = sign(data, keys[0])
+                        info = _tar_info(SIGNATURE_NAME, len(signature), mtime)
+                        archive.addfile(info, io.BytesIO(signature))
+                        manifest.signed_by = keys[0].key_id
                     for table, entry in tables.items():
                         source = work / "db" / f"{table}{DB_SUFFIX}"
                         member = f"{DB_PREFIX}{table}{DB_SUFFIX}"
