@@ -13,7 +13,7 @@ class PortalConfig(AppConfig):
         from django.contrib.auth.models import update_last_login
         from django.contrib.auth.signals import user_logged_in
 
-        from . import signals  # noqa: F401  (the security-event log)
+        from . import checks, signals  # noqa: F401  (the proxy check; the security-event log)
 
         # Django saves the whole user on every login, which would write an audit row each time;
         # signals.py stamps last_login with a plain UPDATE instead, so history holds real edits only.

@@ -21,6 +21,8 @@ def client_ip(request: HttpRequest | None) -> str | None:
     """
     if request is None:
         return None
+    if not settings.BEHIND_PROXY:
+        _warn_if_proxied(request)
     if settings.BEHIND_PROXY:
         forwarded = request.META.get("HTTP_X_REAL_IP", "").strip()
         try:
@@ -28,6 +30,31 @@ def client_ip(request: HttpRequest | None) -> str | None:
         except ValueError:
             pass  # no header or not an address: a misconfigured proxy, fall back to the socket's peer
     return request.META.get("REMOTE_ADDR") or None
+
+
+_proxy_warned = False
+
+
+def _warn_if_proxied(request: HttpRequest) -> None:
+    """Once per process: a request from the loopback address carrying X-Real-IP came through a proxy
+    the settings do not trust (DJANGO_BEHIND_PROXY is off), so every client looks like the proxy and
+    the per-address login lock catches everyone at once. The system check portal.W001 says the same
+    at start-up when the settings show a proxy; this catches the deployments they do not show."""
+    global _proxy_warned
+    if _proxy_warned or "HTTP_X_REAL_IP" not in request.META:
+        return
+    peer = request.META.get("REMOTE_ADDR") or ""
+    try:
+        loopback = ipaddress.ip_address(peer).is_loopback
+    except ValueError:
+        return
+    if loopback:
+        _proxy_warned = True
+        logger.warning(
+            "security proxy_untrusted: requests arrive from %s with X-Real-IP, but DJANGO_BEHIND_PROXY is "
+            "off; every client has the proxy's address in the logs and the login lockout",
+            peer,
+        )
 
 
 def record_security_event(
