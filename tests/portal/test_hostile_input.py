@@ -14,11 +14,11 @@ from django.urls import reverse
 
 from duties.models import DutyRecordAttachment
 from portal import input_middleware
-from portal.choices import Role
 from portal.models import SecurityEvent, User
 from portal.views import PortalLoginView
 from tests import factories
 from tests.duties import helpers
+from tests.portal.test_accounts import _form  # the account form a city user fills in
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_debug_off")]
 
@@ -170,27 +170,11 @@ def test_a_control_character_in_a_parameter_name_answers_400(world, query):
 # --- Forms ----------------------------------------------------------------------------------------
 
 
-def _new_user(**overrides) -> dict:
-    data = {
-        "username": "zhang_san",
-        "full_name": "张三",
-        "phone": "",
-        "role": Role.TOWN,
-        "office": "",
-        "county": "",
-        "is_active": "on",
-        "password1": "Minzheng-2010!",
-        "password2": "Minzheng-2010!",
-    }
-    data.update(overrides)
-    return data
-
-
 def test_a_form_value_is_stored_without_its_control_characters(world):
     client = factories.client_for(world.city)
     response = client.post(
         NEW_USER,
-        _new_user(username="zhang\x00_san\x1b", full_name="张\x00三\x7f", office=world.office_b.pk),
+        _form(username="zhang\x00_san\x1b", full_name="张\x00三\x7f", office=world.office_b.pk),
     )
     assert response.status_code == 302
     user = User.objects.get(username="zhang_san")
@@ -200,7 +184,7 @@ def test_a_form_value_is_stored_without_its_control_characters(world):
 def test_a_form_key_with_a_control_character_answers_400_and_writes_nothing(world):
     client = factories.client_for(world.city)
     before = row_counts()
-    data = _new_user(office=world.office_b.pk)
+    data = _form(office=world.office_b.pk)
     data["username\x00"] = "other"
     response = client.post(NEW_USER, data)
     assert_chinese_400(response, "字段名中含有不允许的控制字符")
@@ -268,7 +252,7 @@ def test_a_form_over_data_upload_max_memory_size_answers_the_chinese_400(world, 
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     client = factories.client_for(world.city)
     before = row_counts()
-    response = client.post(NEW_USER, _new_user(full_name="张" * (1024 * 1024)))
+    response = client.post(NEW_USER, _form(full_name="张" * (1024 * 1024)))
     assert_chinese_400(response, "提交的内容过大", "1.0\xa0MB", "请压缩或拆分后重试")
     assert row_counts() == before
 
@@ -297,7 +281,7 @@ def test_the_default_request_limit_is_what_nginx_lets_through():
 def test_too_many_fields_answers_the_chinese_400(world, settings):
     settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 20
     client = factories.client_for(world.city)
-    data = _new_user(office=world.office_b.pk) | {f"extra{i}": "x" for i in range(30)}
+    data = _form(office=world.office_b.pk) | {f"extra{i}": "x" for i in range(30)}
     response = client.post(NEW_USER, data)
     assert_chinese_400(response, "提交的字段过多(超过 20 个)")
     assert not User.objects.filter(username="zhang_san").exists()
