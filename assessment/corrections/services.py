@@ -120,13 +120,7 @@ def _planned(kind: RecordKind, office: Office, current: Model | None, changes: d
 
 
 def _log(assessment: Assessment, action: str, actor: User | None, comment: str) -> None:
-    WorkflowEvent.objects.create(
-        assessment_year=assessment.assessment_year,
-        assessment=assessment,
-        action=action,
-        actor=actor,
-        comment=comment,
-    )
+    WorkflowEvent.log(assessment.assessment_year_id, action, actor, assessment=assessment, comment=comment)
 
 
 def may_file(actor: User | None, office: Office) -> bool:

@@ -249,6 +249,20 @@ class WorkflowEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
 
+    @classmethod
+    def log(
+        cls, year_id: int, action: str, actor, *, assessment=None, county=None, comment: str = ""
+    ) -> "WorkflowEvent":
+        """Record a step: the one way every service writes the log."""
+        return cls.objects.create(
+            assessment_year_id=year_id,
+            assessment=assessment,
+            county=county,
+            action=action,
+            actor=actor,
+            comment=comment,
+        )
+
 
 class RectificationTask(TrackedModel):
     """A failed item of a confirmed year, which the town puts right by a due date (整改)."""

@@ -154,9 +154,8 @@ def refresh(assessments: list[Assessment], *, corrected: bool = False) -> None:
     items = list(catalog.items.all())
     offices = list(Office.objects.filter(pk__in=[a.office_id for a in live]).select_related("town"))
     reading = {a.pk for a in live if corrected or reads_records(a)}
-    computed = score_offices(
-        [o for o in offices if o.pk in {a.office_id for a in live if a.pk in reading}], catalog, year.year
-    )
+    reading_offices = {a.office_id for a in live if a.pk in reading}
+    computed = score_offices([o for o in offices if o.pk in reading_offices], catalog, year.year)
     existing = {
         (s.assessment_id, s.item_id): s
         for s in ItemScore.objects.filter(assessment__in=live).select_related("item")

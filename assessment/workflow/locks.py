@@ -47,8 +47,3 @@ def locked_years(office_ids: set[int], years: set[int]) -> dict[tuple[int, int],
         if ALWAYS in years and state in UNDER_REVIEW and year_state == YearState.OPEN:
             locked.setdefault((office_id, ALWAYS), ALWAYS_REASON.format(year=year))
     return locked
-
-
-def lock_reason(office_id: int, year: int) -> str | None:
-    """Why an office's records of a year are read-only, or None (for banners on the pages)."""
-    return locked_years({office_id}, {year}).get((office_id, year))

@@ -37,13 +37,8 @@ REFUSED_STATE = {
 
 
 def _log(task: RectificationTask, action: str, actor: User | None, comment: str = "") -> None:
-    WorkflowEvent.objects.create(
-        assessment_year_id=task.assessment.assessment_year_id,
-        assessment=task.assessment,
-        action=action,
-        actor=actor,
-        comment=comment,
-    )
+    year_id = task.assessment.assessment_year_id
+    WorkflowEvent.log(year_id, action, actor, assessment=task.assessment, comment=comment)
 
 
 def _require_town(actor: User | None, task: RectificationTask) -> None:

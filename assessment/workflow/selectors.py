@@ -96,6 +96,19 @@ def score_sheet(assessment: Assessment) -> ScoreSheet:
     )
 
 
+def _stored(assessment: Assessment) -> ScoreSheet:
+    """What an approved or confirmed assessment stands at, from its own row: no query. (Approval
+    needs every on-site item scored, so nothing is pending.)"""
+    return ScoreSheet(
+        [],
+        scoring.compute_total([], assessment.assessment_year.catalog.pass_mark),
+        assessment.total,
+        assessment.result,
+        assessment.veto_failed,
+        assessment.city_total,
+    )
+
+
 def county_result_for(assessment: Assessment) -> CountyResult | None:
     return CountyResult.objects.filter(
         assessment_year_id=assessment.assessment_year_id, county_id=assessment.office.town.county_id
@@ -279,10 +292,14 @@ def years_for(user: User) -> tuple[list[YearEntry], Office | None, County | None
         found = Assessment.objects.filter(office=office).select_related(
             "assessment_year__catalog", "office__town__county"
         )
-        # The score of each year as its assessment page shows it: the same sheet (a town has a
-        # handful of years; only the ones still following the records are computed).
+        # The score of each year as its assessment page shows it: the same sheet for the year still
+        # following the records; the stored standing, without its items, for decided years.
         entries = [
-            YearEntry(a.assessment_year, assessment=a, sheet=score_sheet(a))
+            YearEntry(
+                a.assessment_year,
+                assessment=a,
+                sheet=score_sheet(a) if scoring.reads_records(a) else _stored(a),
+            )
             for a in found.order_by("-assessment_year__year")
         ]
         return entries, office, None

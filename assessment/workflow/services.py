@@ -43,14 +43,7 @@ PASSING_SHARE = Decimal("0.6")
 def _log(
     year: AssessmentYear, action: str, actor: User | None, *, assessment=None, county=None, comment=""
 ) -> None:
-    WorkflowEvent.objects.create(
-        assessment_year=year,
-        assessment=assessment,
-        county=county,
-        action=action,
-        actor=actor,
-        comment=comment,
-    )
+    WorkflowEvent.log(year.pk, action, actor, assessment=assessment, county=county, comment=comment)
 
 
 def _claim(assessment: Assessment, expected_version: int | None) -> None:

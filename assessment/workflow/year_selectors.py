@@ -195,15 +195,9 @@ def differs(score: ItemScore) -> bool:
     return score.city_points != (score.final_points or Decimal(0))
 
 
-def city_scored(assessment: Assessment, scores: list[ItemScore]) -> bool:
-    """Whether the city has scored the town: it saved its scores with the date and the inspectors.
-    Points typed but not saved as a visit do not count (the scoring sheet prints no city score)."""
-    return assessment.city_scored_at is not None
-
-
 def _sample_row(assessment: Assessment, pass_mark: Decimal) -> SampleRow:
     scores = assessment.item_scores
-    scored = city_scored(assessment, scores)
+    scored = scoring.city_checked(assessment)
     city = scoring.compute_total(scores, pass_mark, city=True) if scored else None
     return SampleRow(
         assessment=assessment,
@@ -378,7 +372,7 @@ class ScoreSummary(BothResults):
 
 def score_summary(assessment: Assessment, scores: list[ItemScore]) -> ScoreSummary:
     """Both totals and results of a sampled town, from scores already loaded."""
-    scored = city_scored(assessment, scores)
+    scored = scoring.city_checked(assessment)
     city = scoring.compute_total(scores, assessment.assessment_year.catalog.pass_mark, city=True)
     return ScoreSummary(
         county_total=assessment.total,

@@ -304,6 +304,24 @@ def test_a_paid_award_never_changes_and_the_city_is_told(world, year):
     assert payment.history.first().history_change_reason == f"更正申请#{correction.pk}"
 
 
+def test_a_paid_county_matching_alone_is_listed_for_the_city_too(world, year):
+    """Only the county's part was paid (the city's is not yet): that money never moves either."""
+    factories.premises(world.office_a, 2010, area="80")
+    factories.staff(world.office_a)
+    a = approve(world, world.office_a)
+    year.catalog.__class__.objects.filter(pk=year.catalog_id).update(pass_mark=a.total - 1)
+    subsidies.standard_save(actor=world.city, programme=year.programme, city_award=Decimal("50000"))
+    confirm(world, year)
+    Payment.objects.filter(office=world.office_a).update(
+        county_paid=True, county_paid_on=dt.date(2011, 4, 1), county_document_no="南民〔2011〕6号"
+    )
+    premises = Premises.objects.get(office=world.office_a, year=2010)
+    correction = file(world.town_a, premises, area_m2=Decimal("40"))
+    services.correction_decide(actor=world.city, correction=correction, approve=True)
+    payment = Payment.objects.get(office=world.office_a)
+    assert payment.county_paid and f"更正申请#{correction.pk}" in payment.review_note
+
+
 def test_an_unpaid_award_follows_the_corrected_result(world, year):
     factories.premises(world.office_a, 2010, area="80")
     factories.staff(world.office_a)  # a civil servant: B2, a veto item, is met
