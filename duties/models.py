@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from core.models import OfficeRecord, TrackedModel
 from core.storage import evidence_storage, evidence_upload_to
+from core.text import CONTENT, NOTE, length_limits
 
 
 class Duty(models.Model):
@@ -18,12 +19,14 @@ class Duty(models.Model):
         "序号", unique=True, validators=[MinValueValidator(1), MaxValueValidator(14)]
     )
     name = models.CharField("简称", max_length=30)
-    text = models.TextField("职责原文")
+    # One sentence of the policy (the longest is under 100 characters): a note's limit is ample.
+    text = models.TextField("职责原文", max_length=NOTE)
 
     class Meta:
         verbose_name = "法定职责"
         verbose_name_plural = "法定职责"
         ordering = ["number"]
+        constraints = length_limits("duties_duty", name=30, text=NOTE)
 
     def __str__(self) -> str:
         return f"{self.number}. {self.name}"
@@ -35,9 +38,9 @@ class DutySheetEntry(OfficeRecord):
     duty = models.ForeignKey(
         Duty, verbose_name="职责", on_delete=models.PROTECT, related_name="sheet_entries"
     )
-    responsibilities = models.TextField("工作职责", blank=True)
-    standard = models.TextField("工作标准", blank=True)
-    requirements = models.TextField("工作要求", blank=True)
+    responsibilities = models.TextField("工作职责", max_length=CONTENT, blank=True)
+    standard = models.TextField("工作标准", max_length=CONTENT, blank=True)
+    requirements = models.TextField("工作要求", max_length=CONTENT, blank=True)
     not_applicable = models.BooleanField("不适用", default=False)
     not_applicable_reason = models.CharField("不适用原因", max_length=200, blank=True)
 
@@ -57,6 +60,13 @@ class DutySheetEntry(OfficeRecord):
                 condition=Q(not_applicable=True) | (~Q(standard="") & ~Q(requirements="")),
                 violation_error_message="适用的职责须填写工作标准和工作要求。",
             ),
+            *length_limits(
+                "duties_dutysheetentry",
+                responsibilities=CONTENT,
+                standard=CONTENT,
+                requirements=CONTENT,
+                not_applicable_reason=200,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -69,7 +79,7 @@ class DutyRecord(OfficeRecord):
     duty = models.ForeignKey(Duty, verbose_name="职责", on_delete=models.PROTECT, related_name="records")
     date = models.DateField("日期")
     title = models.CharField("标题", max_length=200)
-    content = models.TextField("工作内容", blank=True)
+    content = models.TextField("工作内容", max_length=CONTENT, blank=True)
     created_by = models.ForeignKey(
         "portal.User",
         verbose_name="填报人",
@@ -95,6 +105,7 @@ class DutyRecord(OfficeRecord):
                 name="dutyrecord_once_per_day_title",
                 violation_error_message="本办已有同一职责、同一日期、同一标题的工作台账,请修改已有的台账。",
             ),
+            *length_limits("duties_dutyrecord", title=200, content=CONTENT),
         ]
 
     def __str__(self) -> str:
@@ -128,6 +139,7 @@ class DutyRecordAttachment(TrackedModel):
         verbose_name = "台账附件"
         verbose_name_plural = "台账附件"
         ordering = ["record", "id"]
+        constraints = length_limits("duties_dutyrecordattachment", original_name=255, content_type=100)
 
     def __str__(self) -> str:
         return self.original_name

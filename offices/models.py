@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from core.models import OfficeRecord, TrackedModel, YearlyOfficeRecord
 from core.storage import evidence_storage, evidence_upload_to
+from core.text import CONTENT, length_limits
 
 from .choices import Equipment, ItFacility, PlanKind, PostedRuleKind, TownKind
 
@@ -42,6 +43,7 @@ class County(models.Model):
         permissions = [
             ("assess_county", "考核本县(市、区)各镇(街道)"),
         ]
+        constraints = length_limits("offices_county", code=6, name=50)
 
     def __str__(self) -> str:
         return self.name
@@ -84,6 +86,7 @@ class Town(models.Model):
         ordering = ["code"]
         constraints = [
             models.UniqueConstraint(fields=["county", "name"], name="town_unique_name_in_county"),
+            *length_limits("offices_town", code=9, stat_code=12, name=50),
         ]
 
     def __str__(self) -> str:
@@ -130,6 +133,15 @@ class Office(TrackedModel):
             ("file_office", "填报本民政办资料"),
             ("assess_office", "考核本民政办"),
         ]
+        constraints = length_limits(
+            "offices_office",
+            name=100,
+            address=200,
+            postcode=6,
+            phone=30,
+            contact_name=50,
+            contact_phone=30,
+        )
 
     def __str__(self) -> str:
         return self.name
@@ -194,6 +206,7 @@ class Premises(YearlyOfficeRecord):
                 violation_error_message="面积须大于 0。",
             ),
             _year_check("premises_year_range"),
+            *length_limits("offices_premises", address=200),
         ]
 
     def __str__(self) -> str:
@@ -233,6 +246,7 @@ class PostedRule(YearlyOfficeRecord):
         constraints = [
             models.UniqueConstraint(fields=["office", "year", "kind"], name="postedrule_one_per_kind_year"),
             _year_check("postedrule_year_range"),
+            *length_limits("offices_postedrule", note=200),
         ]
 
     def __str__(self) -> str:
@@ -249,7 +263,7 @@ class Plan(YearlyOfficeRecord):
     kind = models.CharField("类别", max_length=20, choices=PlanKind.choices)
     title = models.CharField("标题", max_length=200)
     adopted_on = models.DateField("制定日期", null=True, blank=True)
-    summary = models.TextField("主要内容", blank=True)
+    summary = models.TextField("主要内容", max_length=CONTENT, blank=True)
     document = models.FileField(
         "文件", storage=evidence_storage, upload_to=evidence_upload_to, max_length=200, blank=True
     )
@@ -261,6 +275,7 @@ class Plan(YearlyOfficeRecord):
         constraints = [
             models.UniqueConstraint(fields=["office", "year", "kind"], name="plan_one_per_kind_year"),
             _year_check("plan_year_range"),
+            *length_limits("offices_plan", title=200, summary=CONTENT),
         ]
 
     def __str__(self) -> str:
@@ -297,6 +312,7 @@ class Budget(YearlyOfficeRecord):
                 violation_error_message="金额不能为负数。",
             ),
             _year_check("budget_year_range"),
+            *length_limits("offices_budget", note=200),
         ]
 
     def __str__(self) -> str:
@@ -309,14 +325,17 @@ class InternalCheck(OfficeRecord):
     checked_on = models.DateField("检查日期")
     checked_by = models.CharField("检查人", max_length=100)
     scope = models.CharField("检查内容", max_length=200)
-    findings = models.TextField("发现问题", blank=True)
-    follow_up = models.TextField("整改措施", blank=True)
+    findings = models.TextField("发现问题", max_length=CONTENT, blank=True)
+    follow_up = models.TextField("整改措施", max_length=CONTENT, blank=True)
 
     class Meta:
         verbose_name = "内部检查"
         verbose_name_plural = "内部检查"
         ordering = ["office", "-checked_on"]
         indexes = [models.Index(fields=["office", "checked_on"], name="internalcheck_office_date")]
+        constraints = length_limits(
+            "offices_internalcheck", checked_by=100, scope=200, findings=CONTENT, follow_up=CONTENT
+        )
 
     def __str__(self) -> str:
         return f"{self.office} {self.checked_on:%Y-%m-%d} 内部检查"

@@ -38,8 +38,13 @@ class UserForm(BootstrapMixin, forms.Form):
         help_text="角色为县(市、区)考核人员时必选。",
     )
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
-    password1 = forms.CharField(label="密码", widget=forms.PasswordInput, required=False, strip=False)
-    password2 = forms.CharField(label="确认密码", widget=forms.PasswordInput, required=False, strip=False)
+    # Hashed, never stored as typed; the bound keeps the hasher from being fed megabytes.
+    password1 = forms.CharField(
+        label="密码", widget=forms.PasswordInput, required=False, strip=False, max_length=128
+    )
+    password2 = forms.CharField(
+        label="确认密码", widget=forms.PasswordInput, required=False, strip=False, max_length=128
+    )
 
     def __init__(self, *args, roles: list[Role], instance: User | None = None, **kwargs):
         self.instance = instance

@@ -1,6 +1,7 @@
 """The request log: one line per request, with who asked, what, the answer and how long it took."""
 
 import logging
+import re
 import time
 from collections.abc import Callable
 
@@ -48,11 +49,16 @@ class WriteRefusalMiddleware:
     happened, never a server error; nothing was written (the service's transaction rolled back):
 
     - a record of a locked year (core/locks.py): 409, with the reason;
+    - text longer than its field allows (a `_len` check constraint of core/text.py, or
+      PostgreSQL's "value too long" for a varchar): 400, "内容过长,没有保存", as no retry helps;
     - a row another user saved at the same moment (a unique constraint): 409, "刷新后查看";
     - a database too busy to take the write in time (SQLite's lock timeout, PostgreSQL's
       serialization failure or deadlock): 503 with Retry-After, "请稍后重试"."""
 
     BUSY_CODES = ("40001", "40P01", "55P03")  # serialization failure, deadlock, lock not available
+    TOO_LONG_CODE = "22001"  # string data right truncation: PostgreSQL's "value too long"
+    # SQLite names the failed check in its message: "CHECK constraint failed: duties_dutyrecord_content_len".
+    LENGTH_CHECK = re.compile(r"\b\w+_len\b")
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
         self.get_response = get_response
@@ -61,7 +67,7 @@ class WriteRefusalMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponseBase | None:
-        from django.db import IntegrityError, OperationalError
+        from django.db import DataError, IntegrityError, OperationalError
         from django.shortcuts import render
 
         from core.locks import RecordLocked
@@ -71,6 +77,9 @@ class WriteRefusalMiddleware:
             back = ""
         if isinstance(exception, RecordLocked):
             return render(request, "locked.html", {"reasons": exception.messages, "back": back}, status=409)
+        if isinstance(exception, DataError | IntegrityError) and self._too_long(exception):
+            logger.warning("write refused as too long: %s %s: %s", request.method, request.path, exception)
+            return render(request, "write_too_long.html", {"back": back}, status=400)
         if isinstance(exception, IntegrityError):
             logger.warning(
                 "write refused by a constraint: %s %s: %s", request.method, request.path, exception
@@ -84,6 +93,19 @@ class WriteRefusalMiddleware:
             response["Retry-After"] = "5"
             return response
         return None
+
+    def _too_long(self, exception: Exception) -> bool:
+        """A write refused for the length of its text, on either database."""
+        cause = getattr(exception, "__cause__", None)
+        code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if code == self.TOO_LONG_CODE or "value too long" in str(exception):
+            return True
+        # PostgreSQL names the constraint in the diagnostics, SQLite in the message.
+        constraint = getattr(getattr(cause, "diag", None), "constraint_name", None)
+        if constraint:
+            return constraint.endswith("_len")
+        message = str(exception)
+        return "CHECK constraint failed" in message and bool(self.LENGTH_CHECK.search(message))
 
     def _busy(self, exception: Exception) -> bool:
         code = getattr(getattr(exception, "__cause__", None), "pgcode", None) or getattr(

@@ -8,6 +8,7 @@ from django.db.models import Q
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
+from core.text import length_limits
 from portal.choices import Role, SecurityEventKind
 
 
@@ -60,6 +61,19 @@ class User(AbstractUser):
                 ),
                 violation_error_message="角色与所属单位不一致:镇(街道)用户须绑定民政办,县级用户须绑定县(市、区)。",
             ),
+            # AbstractUser's fields are limited too, at Django's own lengths: SQLite then keeps what
+            # PostgreSQL's varchar keeps, and Django's forms, hashers and commands already write
+            # within them, so no write of its own is refused.
+            *length_limits(
+                "portal_user",
+                password=128,
+                username=150,
+                first_name=150,
+                last_name=150,
+                email=254,
+                full_name=50,
+                phone=30,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -98,6 +112,8 @@ class SecurityEvent(models.Model):
         verbose_name = "安全日志"
         verbose_name_plural = "安全日志"
         ordering = ["-at"]
+        # Written only by portal.security.record_security_event, which cuts each text to fit.
+        constraints = length_limits("portal_securityevent", username=150, path=500, detail=500)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()} {self.username}"

@@ -69,6 +69,9 @@ def record_security_event(
         user = None
     if user is not None and not username:
         username = user.get_username()
+    # Every text is cut to its column, plainly (no "…"): the username is whatever a login form or
+    # axes was given, and the throttle looks it up cut the same way (portal/throttle.py).
+    username = username[:150]
     event = SecurityEvent.objects.create(
         kind=kind,
         user=user,

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from core.models import OfficeRecord, TrackedModel
+from core.text import CONTENT, length_limits
 
 from .choices import Education, EmploymentType, Post, Sex, TrainingKind, TrainingLevel
 
@@ -50,6 +51,7 @@ class StaffMember(OfficeRecord):
                 name="staff_once_per_office",
                 violation_error_message="本办已登记同名、同出生日期的工作人员,请勿重复登记。",
             ),
+            *length_limits("staffing_staffmember", name=50, phone=30),
         ]
 
     def __str__(self) -> str:
@@ -84,7 +86,7 @@ class TrainingEvent(TrackedModel):
     starts_on = models.DateField("开始日期")
     ends_on = models.DateField("结束日期")
     location = models.CharField("地点", max_length=200, blank=True)
-    content = models.TextField("培训内容", blank=True)
+    content = models.TextField("培训内容", max_length=CONTENT, blank=True)
 
     class Meta:
         verbose_name = "培训"
@@ -102,6 +104,7 @@ class TrainingEvent(TrackedModel):
                 | Q(level=TrainingLevel.COUNTY, county__isnull=False),
                 violation_error_message="县级培训须注明主办县(市、区),市级培训不注明。",
             ),
+            *length_limits("staffing_trainingevent", title=200, location=200, content=CONTENT),
         ]
 
     def __str__(self) -> str:
@@ -152,6 +155,7 @@ class DirectorProbation(TrackedModel):
                 condition=Q(ends_on__gte=F("starts_on")),
                 violation_error_message="结束日期不能早于开始日期。",
             ),
+            *length_limits("staffing_directorprobation", place=200, assessment=200),
         ]
 
     def __str__(self) -> str:

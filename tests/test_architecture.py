@@ -95,3 +95,37 @@ def test_assessment_files_stay_small():
         if (count := len(path.read_text().splitlines())) > 600
     }
     assert too_long == {}
+
+
+def test_every_free_text_field_has_a_length_limit_in_the_database():
+    """Each TextField and each CharField without choices of our apps has a max_length (forms refuse
+    more, with a Chinese error beside the field) and its `<app>_<model>_<field>_len` check constraint
+    (core/text.py) at the same limit, so the database refuses more too, SQLite included. History
+    tables (simple_history's Historical* models) copy the rows that were allowed in."""
+    from django.apps import apps
+    from django.db import models
+    from django.db.models import F
+    from django.db.models.functions import Length
+    from django.db.models.lookups import LessThanOrEqual
+
+    def limit_of(constraint, field_name: str):
+        condition = getattr(constraint, "condition", None)
+        if not (isinstance(condition, LessThanOrEqual) and isinstance(condition.lhs, Length)):
+            return None
+        (source,) = condition.lhs.get_source_expressions()
+        return condition.rhs if isinstance(source, F) and source.name == field_name else None
+
+    offenders = []
+    for model in apps.get_models():
+        meta = model._meta
+        if meta.app_label not in PACKAGES or model.__name__.startswith("Historical"):
+            continue
+        checks = {c.name: c for c in meta.constraints if isinstance(c, models.CheckConstraint)}
+        for field in meta.concrete_fields:
+            if not isinstance(field, models.CharField | models.TextField) or field.choices:
+                continue
+            name = f"{meta.app_label}_{meta.model_name}_{field.name}_len"
+            limit = limit_of(checks.get(name), field.name)
+            if field.max_length is None or limit != field.max_length:
+                offenders.append(f"{meta.label}.{field.name}: max_length {field.max_length}, {name} {limit}")
+    assert offenders == []

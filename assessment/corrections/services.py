@@ -35,6 +35,7 @@ from assessment.subsidies.services import payments_refresh
 from core.locks import ALWAYS, changed_years, correcting
 from core.records import record_save
 from core.registry import office_id_of
+from core.text import NOTE, clip
 from offices.models import Office
 from portal.choices import Role
 from portal.models import User
@@ -341,7 +342,8 @@ def _flag_paid(actor: User | None, correction: Correction, assessment: Assessmen
     line = f"{year.year}年更正后考核不合格(更正申请#{correction.pk}),该笔奖补已拨付,请市局处理。"
     if line in payment.review_note:
         return
-    payment.review_note = f"{payment.review_note}\n{line}".strip()
+    # Each correction adds a line: past the limit the oldest go, the newest matter to the city.
+    payment.review_note = clip(f"{payment.review_note}\n{line}".strip(), NOTE, keep_end=True)
     payment._change_reason = change_reason(correction)
     record_save(actor=actor, instance=payment, expected_version=payment.version)
 

@@ -13,6 +13,7 @@ from assessment.choices import (
     Section,
 )
 from core.models import YEAR_VALIDATORS, TrackedModel
+from core.text import NOTE, length_limits
 
 POINTS = {"max_digits": 6, "decimal_places": 2}
 
@@ -25,7 +26,7 @@ class Programme(TrackedModel):
     years = models.PositiveSmallIntegerField(
         "年数", default=3, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
-    note = models.TextField("说明", blank=True)
+    note = models.TextField("说明", max_length=NOTE, blank=True)
 
     class Meta:
         verbose_name = "规范化建设行动"
@@ -34,6 +35,7 @@ class Programme(TrackedModel):
         constraints = [
             models.UniqueConstraint(fields=["start_year"], name="programme_one_per_start_year"),
             models.CheckConstraint(name="programme_years_positive", condition=Q(years__gte=1)),
+            *length_limits("assessment_programme", name=100, note=NOTE),
         ]
 
     def __str__(self) -> str:
@@ -116,6 +118,7 @@ class CatalogItem(TrackedModel):
                 violation_error_message="依据台账计分的项目须选择计分规则;现场评分的项目不选规则。",
             ),
             models.CheckConstraint(name="catalogitem_points_not_negative", condition=Q(points__gte=0)),
+            *length_limits("assessment_catalogitem", code=10, text=200),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from assessment.models.catalog import POINTS
 from assessment.models.workflow import Assessment
 from core.models import YEAR_VALIDATORS, TrackedModel
 from core.storage import evidence_storage, evidence_upload_to
+from core.text import NOTE, length_limits
 
 
 class Correction(TrackedModel):
@@ -32,8 +33,8 @@ class Correction(TrackedModel):
     record_id = models.PositiveIntegerField("资料编号", null=True, blank=True)
     record_text = models.CharField("更正的资料", max_length=200)
     changes = models.JSONField("更正内容", default=dict)
-    problem = models.TextField("存在问题")
-    reason = models.TextField("更正理由")
+    problem = models.TextField("存在问题", max_length=NOTE)
+    reason = models.TextField("更正理由", max_length=NOTE)
     evidence = models.FileField(
         "佐证材料", storage=evidence_storage, upload_to=evidence_upload_to, max_length=200, blank=True
     )
@@ -54,7 +55,7 @@ class Correction(TrackedModel):
         related_name="+",
     )
     decided_at = models.DateTimeField("审核时间", null=True, blank=True)
-    decision_note = models.TextField("审核意见", blank=True)
+    decision_note = models.TextField("审核意见", max_length=NOTE, blank=True)
     total_before = models.DecimalField("更正前得分", null=True, blank=True, **POINTS)
     total_after = models.DecimalField("更正后得分", null=True, blank=True, **POINTS)
     result_before = models.CharField("更正前结果", max_length=4, choices=Result.choices, blank=True)
@@ -65,6 +66,14 @@ class Correction(TrackedModel):
         verbose_name_plural = "更正申请"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["office", "year"], name="correction_office_year")]
+        constraints = length_limits(
+            "assessment_correction",
+            record_label=100,
+            record_text=200,
+            problem=NOTE,
+            reason=NOTE,
+            decision_note=NOTE,
+        )
 
     def __str__(self) -> str:
         return f"{self.office} {self.year}年 更正:{self.record_text}"

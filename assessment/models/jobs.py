@@ -6,6 +6,7 @@ from assessment.choices import (
     ExportState,
 )
 from core.models import YEAR_VALIDATORS
+from core.text import NOTE, length_limits
 
 
 class ExportJob(models.Model):
@@ -25,7 +26,8 @@ class ExportJob(models.Model):
     fingerprint = models.CharField("数据指纹", max_length=64)
     file = models.CharField("文件", max_length=200, blank=True)
     queue_id = models.CharField("队列编号", max_length=64, blank=True)  # the job queue's id for it
-    error = models.TextField("错误信息", blank=True)
+    # Written by the worker only, cut to fit (assessment/reports/jobs.py).
+    error = models.TextField("错误信息", max_length=NOTE, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:
@@ -33,6 +35,7 @@ class ExportJob(models.Model):
         verbose_name_plural = "报表批量生成任务"
         ordering = ["-requested_at", "-id"]
         indexes = [models.Index(fields=["year", "state"], name="exportjob_year_state")]
+        constraints = length_limits("assessment_exportjob", fingerprint=64, file=200, queue_id=64, error=NOTE)
 
     def __str__(self) -> str:
         return f"{self.year}年以奖代补报表批量生成({self.get_state_display()})"

@@ -12,6 +12,7 @@ from assessment.choices import (
 )
 from assessment.models.catalog import POINTS, Programme
 from core.models import YEAR_VALIDATORS, TrackedModel
+from core.text import NOTE, length_limits
 
 # -- award subsidies (以奖代补) and the background export of the reports ------------------------------
 # The city pays each town a one-time award in the first confirmed year of a programme in which the
@@ -32,13 +33,14 @@ class SubsidyStandard(TrackedModel):
         Programme, verbose_name="规范化建设行动", on_delete=models.CASCADE, related_name="subsidy_standard"
     )
     city_award = models.DecimalField("市级奖补基本标准(元/镇)", validators=MONEY_VALIDATORS, **MONEY)
-    note = models.TextField("说明", blank=True)
+    note = models.TextField("说明", max_length=NOTE, blank=True)
 
     class Meta:
         verbose_name = "以奖代补标准"
         verbose_name_plural = "以奖代补标准"
         constraints = [
-            models.CheckConstraint(name="subsidystandard_award_not_negative", condition=Q(city_award__gte=0))
+            models.CheckConstraint(name="subsidystandard_award_not_negative", condition=Q(city_award__gte=0)),
+            *length_limits("assessment_subsidystandard", note=NOTE),
         ]
 
     def __str__(self) -> str:
@@ -143,7 +145,8 @@ class Payment(TrackedModel):
     county_paid_on = models.DateField("县级配套拨付日期", null=True, blank=True)
     county_document_no = models.CharField("县级配套拨付文号", max_length=100, blank=True)
     # A correction that turned this town's pass into a fail after payment: the city decides what to do.
-    review_note = models.TextField("待市局处理事项", blank=True)
+    # Written by the corrections only, cut to fit (assessment/corrections/services.py).
+    review_note = models.TextField("待市局处理事项", max_length=NOTE, blank=True)
 
     class Meta:
         verbose_name = "以奖代补资金"
@@ -165,6 +168,13 @@ class Payment(TrackedModel):
             models.CheckConstraint(
                 name="payment_amounts_not_negative",
                 condition=Q(city_amount__gte=0) & Q(county_amount__gte=0),
+            ),
+            *length_limits(
+                "assessment_payment",
+                county_basis=100,
+                document_no=100,
+                county_document_no=100,
+                review_note=NOTE,
             ),
         ]
 

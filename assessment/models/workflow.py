@@ -19,6 +19,7 @@ from assessment.choices import (
 from assessment.models.catalog import POINTS, CatalogItem, CatalogVersion, Programme
 from core.models import YEAR_VALIDATORS, TrackedModel
 from core.storage import evidence_storage, evidence_upload_to
+from core.text import CONTENT, NOTE, clip, length_limits
 
 
 class AssessmentYear(TrackedModel):
@@ -59,6 +60,7 @@ class AssessmentYear(TrackedModel):
         verbose_name = "年度考核"
         verbose_name_plural = "年度考核"
         ordering = ["-year"]
+        constraints = length_limits("assessment_assessmentyear", sample_seed=64)
 
     def __str__(self) -> str:
         return f"{self.year}年度考核"
@@ -88,7 +90,8 @@ class CountyResult(TrackedModel):
         verbose_name_plural = "县级考核结果"
         ordering = ["assessment_year", "county__code"]
         constraints = [
-            models.UniqueConstraint(fields=["assessment_year", "county"], name="countyresult_one_per_year")
+            models.UniqueConstraint(fields=["assessment_year", "county"], name="countyresult_one_per_year"),
+            *length_limits("assessment_countyresult", sample_seed=64),
         ]
 
     def __str__(self) -> str:
@@ -109,17 +112,18 @@ class Assessment(TrackedModel):
         "状态", max_length=10, choices=AssessmentState.choices, default=AssessmentState.DRAFT
     )
     State = AssessmentState  # templates compare with the choices, never with spelled values
-    self_note = models.TextField("自评说明", blank=True)
+    # The overall note of the self-assessment is longer content; its form allowed 5,000 before.
+    self_note = models.TextField("自评说明", max_length=CONTENT, blank=True)
     visit_date = models.DateField("实地考核日期", null=True, blank=True)
     inspectors = models.CharField("考核人员", max_length=200, blank=True)
-    county_comment = models.TextField("县级意见", blank=True)
+    county_comment = models.TextField("县级意见", max_length=NOTE, blank=True)
     sampled = models.BooleanField("市级抽查", default=False)
-    city_comment = models.TextField("市级督查意见", blank=True)
+    city_comment = models.TextField("市级督查意见", max_length=NOTE, blank=True)
     city_visit_date = models.DateField("督查日期", null=True, blank=True)
     city_inspectors = models.CharField("督查人员", max_length=200, blank=True)
     city_scored_at = models.DateTimeField("市级督查评分时间", null=True, blank=True)
-    difference_note = models.TextField("市县评分差异说明", blank=True)
-    waiver_reason = models.TextField("免于市级评分理由", blank=True)
+    difference_note = models.TextField("市县评分差异说明", max_length=NOTE, blank=True)
+    waiver_reason = models.TextField("免于市级评分理由", max_length=NOTE, blank=True)
     approved_at = models.DateTimeField("县级审定时间", null=True, blank=True)
     total = models.DecimalField("得分", null=True, blank=True, **POINTS)
     city_total = models.DecimalField("市级督查得分", null=True, blank=True, **POINTS)
@@ -138,6 +142,16 @@ class Assessment(TrackedModel):
             models.CheckConstraint(
                 name="assessment_total_range",
                 condition=Q(total__isnull=True) | (Q(total__gte=0) & Q(total__lte=100)),
+            ),
+            *length_limits(
+                "assessment_assessment",
+                self_note=CONTENT,
+                inspectors=200,
+                county_comment=NOTE,
+                city_comment=NOTE,
+                city_inspectors=200,
+                difference_note=NOTE,
+                waiver_reason=NOTE,
             ),
         ]
         indexes = [models.Index(fields=["assessment_year", "state"], name="assessment_year_state")]
@@ -164,7 +178,7 @@ class ItemScore(TrackedModel):
     override_reason = models.CharField("调整理由", max_length=300, blank=True)
     not_applicable = models.BooleanField("不适用", default=False)
     not_applicable_reason = models.CharField("不适用理由", max_length=300, blank=True)
-    town_note = models.TextField("自评说明", blank=True)
+    town_note = models.TextField("自评说明", max_length=NOTE, blank=True)
     town_evidence = models.FileField(
         "自评佐证材料", storage=evidence_storage, upload_to=evidence_upload_to, max_length=200, blank=True
     )
@@ -188,6 +202,14 @@ class ItemScore(TrackedModel):
                 name="itemscore_na_needs_reason",
                 condition=Q(not_applicable=False) | ~Q(not_applicable_reason=""),
                 violation_error_message="标记为不适用须说明理由。",
+            ),
+            *length_limits(
+                "assessment_itemscore",
+                figures=500,
+                override_reason=300,
+                not_applicable_reason=300,
+                town_note=NOTE,
+                city_note=300,
             ),
         ]
 
@@ -239,12 +261,13 @@ class WorkflowEvent(models.Model):
         "portal.User", verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField("时间", auto_now_add=True)
-    comment = models.TextField("意见", blank=True)
+    comment = models.TextField("意见", max_length=NOTE, blank=True)
 
     class Meta:
         verbose_name = "考核流程记录"
         verbose_name_plural = "考核流程记录"
         ordering = ["-at", "-id"]
+        constraints = length_limits("assessment_workflowevent", comment=NOTE)
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
@@ -253,14 +276,17 @@ class WorkflowEvent(models.Model):
     def log(
         cls, year_id: int, action: str, actor, *, assessment=None, county=None, comment: str = ""
     ) -> "WorkflowEvent":
-        """Record a step: the one way every service writes the log."""
+        """Record a step: the one way every service writes the log.
+
+        The comment is often composed by the service (a correction's record and its decision note,
+        the towns of a sample), so it is cut to fit here: a log line never refuses the step."""
         return cls.objects.create(
             assessment_year_id=year_id,
             assessment=assessment,
             county=county,
             action=action,
             actor=actor,
-            comment=comment,
+            comment=clip(comment, NOTE),
         )
 
 
@@ -277,12 +303,13 @@ class RectificationTask(TrackedModel):
     problem = models.CharField("存在问题", max_length=500)
     due_date = models.DateField("整改期限")
     state = models.CharField("状态", max_length=10, choices=TaskState.choices, default=TaskState.OPEN)
-    close_note = models.TextField("整改情况", blank=True)
+    # What the town did to put it right is longer content; its form allowed 5,000 before.
+    close_note = models.TextField("整改情况", max_length=CONTENT, blank=True)
     evidence = models.FileField(
         "整改佐证材料", storage=evidence_storage, upload_to=evidence_upload_to, max_length=200, blank=True
     )
     closed_at = models.DateTimeField("完成时间", null=True, blank=True)
-    review_comment = models.TextField("验收意见", blank=True)
+    review_comment = models.TextField("验收意见", max_length=NOTE, blank=True)
     verified_at = models.DateTimeField("验收时间", null=True, blank=True)
     verified_by = models.ForeignKey(
         "portal.User",
@@ -303,6 +330,9 @@ class RectificationTask(TrackedModel):
                 name="task_closed_needs_note",
                 condition=Q(state=TaskState.OPEN) | ~Q(close_note=""),
                 violation_error_message="完成整改须填写整改情况。",
+            ),
+            *length_limits(
+                "assessment_rectificationtask", problem=500, close_note=CONTENT, review_comment=NOTE
             ),
         ]
 

@@ -19,6 +19,7 @@ from assessment.choices import ExportState
 from assessment.models import ExportJob
 from assessment.reports import award, cache, summary, xlsx
 from assessment.reports.fingerprint import data_fingerprint
+from core.text import NOTE, clip
 from offices.models import County
 from portal.models import User
 
@@ -100,7 +101,7 @@ def run_export(job_id: int) -> str:
         partial.unlink(missing_ok=True)
         logger.exception("export job %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportState.FAILED, error=f"生成失败:{error}"[:2000], finished_at=timezone.now()
+            state=ExportState.FAILED, error=clip(f"生成失败:{error}", NOTE), finished_at=timezone.now()
         )
         raise
     ExportJob.objects.filter(pk=job.pk).update(
