@@ -1,16 +1,31 @@
 """Form bases every app uses: Bootstrap classes on every widget, and the base of every form that edits
-an office's record (the edit version it was built from, dates of past events checked against today)."""
+an office's record (the edit version it was built from, every date held to the date policy)."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.dates import WORK, DateRule
+
 
 class BootstrapMixin:
-    """Gives every widget Bootstrap's classes, and marks invalid fields, so templates stay plain."""
+    """Gives every widget Bootstrap's classes, and marks invalid fields, so templates stay plain; holds
+    every date field to the date policy (core/dates.py)."""
+
+    # The rule of each date field that is not a record of work done: every other date field is held
+    # to WORK (since the policy began, not in the future).
+    date_rules: dict[str, DateRule] = {}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
+        for name, field in self.fields.items():
+            if isinstance(field, forms.DateField):
+                self.date_rules.get(name, WORK).apply(field)
+            if getattr(field, "max_length", None) and "max_length" not in field.error_messages:
+                # Django's own words are clumsy ("确保该变量包含不超过 5000 字符"): say it plainly.
+                label = str(field.label or "此项").replace("%", "%%")
+                field.error_messages["max_length"] = (
+                    f"“{label}”最多 %(limit_value)d 个字,现有 %(show_value)d 个,请删减后再保存。"
+                )
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -34,35 +49,17 @@ class BootstrapMixin:
                 widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
-def not_in_future(value):
-    """For dates of things that have happened: a sign hung, a record filed, a birth."""
-    from django.utils import timezone
-
-    if value and value > timezone.localdate():
-        raise forms.ValidationError("日期不能晚于今天。")
-    return value
-
-
 class RecordForm(BootstrapMixin, forms.ModelForm):
     """Base of every form that edits an office's record: carries the edit version the form was built
     from, so a save over somebody else's newer change is refused instead of overwriting it."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    # Fields holding dates of past events; checked against today.
-    past_dates: tuple[str, ...] = ()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.fields["version"].initial = self.instance.version
         self._link_evidence()
-        for name, field in self.fields.items():
-            if isinstance(field, forms.DateField):
-                field.widget = forms.DateInput(
-                    attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
-                )
-                if name in self.past_dates:
-                    field.validators.append(not_in_future)
 
     def _link_evidence(self) -> None:
         """Point each evidence widget at the current file's preview and download pages."""

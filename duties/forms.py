@@ -58,8 +58,6 @@ class DutySheetEntryForm(RecordForm):
 class DutyRecordForm(RecordForm):
     """A piece of work done under a duty: when, what, and under which duty."""
 
-    past_dates = ("date",)
-
     class Meta:
         model = DutyRecord
         fields = ["duty", "date", "title", "content"]

@@ -2,16 +2,15 @@
 into an office (town staff) or into the towns of a county (an inspector). See staffing/resources.py
 for why the import checks and writes itself rather than through django-import-export's flow."""
 
-import datetime as dt
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from import_export import fields, resources, widgets
 
-from core.spreadsheets.cells import CellError, clean_code, clean_free_text, parse_date
+from core.dates import WORK
+from core.spreadsheets.cells import CellError, clean_code, clean_free_text
 from core.spreadsheets.columns import Column, DataRow, Layout
 from core.spreadsheets.importing import (
     CHANGE,
@@ -26,10 +25,10 @@ from core.spreadsheets.importing import (
     update_with_history,
 )
 from core.spreadsheets.writing import Table, rows_from_dataset
+from core.text import limit_of
 from offices.lookups import TownLookup, row_office
 from offices.models import Office
 from portal.models import User
-from portal.record_views import FIRST_YEAR
 
 from .models import Duty, DutyRecord
 
@@ -155,8 +154,6 @@ class DutyRecordImport(ImportSpec):
 
     def plan_rows(self, plan: Plan, rows: Sequence[DataRow], layout: Layout, *, for_update: bool) -> None:
         columns = self.column_map()
-        today = timezone.localdate()
-        first_day = dt.date(FIRST_YEAR, 1, 1)
         lookup = TownLookup(
             self.offices, (r.cells.get("town", "") for r in rows), scope_label=self.scope_label
         )
@@ -165,14 +162,12 @@ class DutyRecordImport(ImportSpec):
         for row in rows:
             check = RowCheck(row, layout, columns, plan.problems)
             office = row_office(check, lookup, self.fixed_office)
-            date = check.value("date", parse_date, required=True)
-            if date is not None and date > today:
-                check.error("date", f"日期 {date:%Y-%m-%d} 晚于今天。")
-            elif date is not None and date < first_day:
-                check.error("date", f"日期 {date:%Y-%m-%d} 早于 {FIRST_YEAR} 年,请检查年份。")
+            date = check.date("date", WORK, required=True)
             duty = check.value("duty", duty_of, required=True)
-            title = check.max_length("title", check.value("title", clean_free_text, required=True) or "", 200)
+            title = check.value("title", clean_free_text, required=True) or ""
+            title = check.max_length("title", title, limit_of(DutyRecord, "title"))
             content = check.value("content", lambda t: clean_free_text(t, single_line=False)) or ""
+            content = check.max_length("content", content, limit_of(DutyRecord, "content"))
             parsed.append((row, check, office, duty, date, title, content))
 
         office_ids = {office.pk for _, _, office, *_ in parsed if office is not None}

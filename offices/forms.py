@@ -11,7 +11,6 @@ from .models import Budget, InternalCheck, Office, OfficeYearFacts, Plan, Posted
 
 
 class OfficeProfileForm(RecordForm):
-    past_dates = ("sign_hung_on", "seal_in_use_on")
     sign_photo = EvidenceField(label="牌子照片", allowed=PHOTOS, required=False)
     seal_photo = EvidenceField(label="印章印模照片", allowed=PHOTOS, required=False)
 
@@ -70,7 +69,6 @@ class PremisesForm(RecordForm):
 
 
 class PostedRuleForm(RecordForm):
-    past_dates = ("posted_on",)
     photo = EvidenceField(label="上墙照片或扫描件", allowed=PHOTOS_AND_PDF, required=False)
 
     class Meta:
@@ -79,7 +77,6 @@ class PostedRuleForm(RecordForm):
 
 
 class PlanForm(RecordForm):
-    past_dates = ("adopted_on",)
     document = EvidenceField(label="文件", allowed=PHOTOS_AND_PDF, required=False)
 
     class Meta:
@@ -99,8 +96,6 @@ class BudgetForm(RecordForm):
 
 
 class InternalCheckForm(RecordForm):
-    past_dates = ("checked_on",)
-
     class Meta:
         model = InternalCheck
         fields = ["checked_on", "checked_by", "scope", "findings", "follow_up"]

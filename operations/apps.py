@@ -8,4 +8,4 @@ class OperationsConfig(AppConfig):
     verbose_name = "运维"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (the system check of the audit retention)
+        from . import checks  # noqa: F401  (audit retention, backup signing)

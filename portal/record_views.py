@@ -16,18 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views import View
 
+from core.dates import programme_years
 from core.locks import problems
 from core.records import StaleEdit
 from core.registry import office_record_of
 from portal.permissions import Action, can, get_office_or_deny
 from portal.record_services import office_record_delete, office_record_save
 
-FIRST_YEAR = 2009
-
-
-def year_choices() -> list[int]:
-    """Years a record may be filed for: from the policy's first year to next year."""
-    return list(range(timezone.localdate().year + 1, FIRST_YEAR - 1, -1))
+# Years a record may be filed for: the date policy's programme years (core/dates.py).
+year_choices = programme_years
 
 
 def parse_year(value, default: int | None = None) -> int | None:

@@ -3,6 +3,7 @@ too; these checks come first so the user reads the reason in Chinese next to the
 
 from django import forms
 
+from core.dates import BIRTH, CAREER, DEADLINE, too_young
 from core.forms import RecordForm
 
 from .models import DirectorProbation, StaffMember, TrainingEvent
@@ -11,7 +12,7 @@ from .models import DirectorProbation, StaffMember, TrainingEvent
 class StaffMemberForm(RecordForm):
     # A departure is recorded once it has happened: a future end date would drop the person from
     # today's roster early.
-    past_dates = ("birth_date", "started_on", "ended_on")
+    date_rules = {"birth_date": BIRTH, "started_on": CAREER, "ended_on": CAREER}
 
     class Meta:
         model = StaffMember
@@ -48,13 +49,16 @@ class StaffMemberForm(RecordForm):
         born, started, ended = data.get("birth_date"), data.get("started_on"), data.get("ended_on")
         if born and started and born >= started:
             self.add_error("birth_date", "出生日期须早于到岗日期。")
+        elif problem := too_young(born, started):
+            self.add_error("started_on", problem)
         if started and ended and ended <= started:
             self.add_error("ended_on", "离岗日期须晚于到岗日期。")
         return data
 
 
 class ProbationForm(RecordForm):
-    past_dates = ("starts_on",)
+    # The probation may still be under way: its planned end lies ahead.
+    date_rules = {"ends_on": DEADLINE}
 
     class Meta:
         model = DirectorProbation

@@ -15,7 +15,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from import_export import fields, resources, widgets
 
-from core.spreadsheets.cells import YES_NO, Choices, clean_code, clean_name, parse_date
+from core.dates import BIRTH, CAREER, too_young
+from core.spreadsheets.cells import YES_NO, Choices, clean_code, clean_name
 from core.spreadsheets.columns import Column, DataRow, Layout
 from core.spreadsheets.importing import (
     CHANGE,
@@ -30,6 +31,7 @@ from core.spreadsheets.importing import (
     update_with_history,
 )
 from core.spreadsheets.writing import Table, rows_from_dataset
+from core.text import limit_of
 from offices.lookups import TownLookup, row_office
 from offices.models import Office
 from portal.models import User
@@ -188,11 +190,6 @@ def _label(field: str) -> str:
     return str(StaffMember._meta.get_field(field).verbose_name)
 
 
-def not_in_future(check: RowCheck, key: str, value: dt.date | None, today: dt.date) -> None:
-    if value is not None and value > today:
-        check.error(key, f"日期 {value:%Y-%m-%d} 晚于今天。")
-
-
 class StaffImport(ImportSpec):
     """A roster into one office (town staff: the 镇(街道) column may be left out, or must name their
     own town) or into the towns of a county (an inspector: the column names each row's town).
@@ -307,7 +304,6 @@ class StaffImport(ImportSpec):
 
     def plan_rows(self, plan: Plan, rows: Sequence[DataRow], layout: Layout, *, for_update: bool) -> None:
         columns = self.column_map()
-        today = timezone.localdate()
         lookup = TownLookup(
             self.offices, (r.cells.get("town", "") for r in rows), scope_label=self.scope_label
         )
@@ -315,21 +311,26 @@ class StaffImport(ImportSpec):
         for row in rows:
             check = RowCheck(row, layout, columns, plan.problems)
             office = row_office(check, lookup, self.fixed_office)
-            name = check.max_length("name", check.value("name", clean_name, required=True) or "", 50)
+            name = check.max_length(
+                "name", check.value("name", clean_name, required=True) or "", limit_of(StaffMember, "name")
+            )
             values = {
                 "sex": check.value("sex", SEXES.parse, required=True),
-                "birth_date": check.value("birth_date", parse_date, required=True),
+                "birth_date": check.date("birth_date", BIRTH, required=True),
                 "education": check.value("education", EDUCATIONS.parse, required=True),
                 "employment_type": check.value("employment_type", EMPLOYMENT_TYPES.parse, required=True),
                 "is_full_time": check.value("is_full_time", FULL_TIME.parse),
                 "post": check.value("post", POSTS.parse),
                 "social_work_qualified": check.value("social_work_qualified", YES_NO.parse),
-                "started_on": check.value("started_on", parse_date, required=True),
-                "ended_on": check.value("ended_on", parse_date),
-                "phone": check.max_length("phone", check.value("phone", clean_code) or "", 30) or None,
+                "started_on": check.date("started_on", CAREER, required=True),
+                "ended_on": check.date("ended_on", CAREER),
+                "phone": check.max_length(
+                    "phone", check.value("phone", clean_code) or "", limit_of(StaffMember, "phone")
+                )
+                or None,
             }
-            for key in ("birth_date", "started_on", "ended_on"):
-                not_in_future(check, key, values[key], today)
+            if problem := too_young(values["birth_date"], values["started_on"]):
+                check.error("started_on", problem)
             parsed.append((row, check, office, name, values))
 
         office_ids = {office.pk for _, _, office, _, _ in parsed if office is not None}

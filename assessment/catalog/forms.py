@@ -8,8 +8,8 @@ from django import forms
 
 from assessment.choices import Method, Rule
 from assessment.models import CatalogItem, CatalogVersion, Programme
+from core.dates import year_problem
 from core.forms import BootstrapMixin, RecordForm
-from core.models import YEAR_VALIDATORS
 from offices.choices import PostedRuleKind
 
 POINTS_FIELD = {"max_digits": 6, "decimal_places": 2, "min_value": Decimal(0)}
@@ -39,16 +39,18 @@ class CatalogCopyForm(BootstrapMixin, forms.Form):
     )
     year = forms.IntegerField(
         label="新年度",
-        validators=YEAR_VALIDATORS,
         error_messages={"required": "请填写新考核细则的年度。", "invalid": "年度须为整数,如 2013。"},
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["source"].label_from_instance = lambda v: f"{v.year}年考核细则"
-        self.fields["year"].error_messages.update(
-            {"min_value": "年度须在 2009 至 2100 之间。", "max_value": "年度须在 2009 至 2100 之间。"}
-        )
+
+    def clean_year(self) -> int:
+        year = self.cleaned_data["year"]
+        if problem := year_problem(year):
+            raise forms.ValidationError(problem)
+        return year
 
 
 # -- the pass mark and the staffing norm --------------------------------------------------------------

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.utils import timezone
 
 from assessment.choices import MatchingKind
+from core.dates import WORK
 from offices.models import County
 
 TIER_ROWS = 4
@@ -182,11 +182,9 @@ class MarkPaidForm(forms.Form):
         ),
     )
 
-    def clean_paid_on(self):
-        paid_on = self.cleaned_data["paid_on"]
-        if paid_on > timezone.localdate():
-            raise forms.ValidationError("拨付日期不能晚于今天。")
-        return paid_on
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        WORK.apply(self.fields["paid_on"])
 
     def clean_document_no(self) -> str:
         value = self.cleaned_data["document_no"].strip()

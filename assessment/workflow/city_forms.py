@@ -6,13 +6,16 @@ from decimal import Decimal
 from django import forms
 
 from assessment.models import CatalogVersion, ItemScore, Programme
-from core.forms import BootstrapMixin, not_in_future
+from core.dates import DEADLINE
+from core.forms import BootstrapMixin
 
 # -- opening a year ---------------------------------------------------------------------------------
 
 
 class YearOpenForm(BootstrapMixin, forms.Form):
     """Open a year: the programme, the catalog (locked from then on), deadlines and the sample rate."""
+
+    date_rules = {"self_assessment_due": DEADLINE, "county_due": DEADLINE}
 
     programme = forms.ModelChoiceField(
         label="规范化建设行动",
@@ -50,9 +53,6 @@ class YearOpenForm(BootstrapMixin, forms.Form):
         self.fields["catalog"].label_from_instance = self._catalog_label
         self.fields["programme"].label_from_instance = lambda p: f"{p}({p.start_year}–{p.end_year}年)"
         for name in ("self_assessment_due", "county_due"):
-            self.fields[name].widget = forms.DateInput(
-                attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"
-            )
             self.fields[name].error_messages["invalid"] = "日期格式为 YYYY-MM-DD。"
 
     @staticmethod
@@ -101,7 +101,6 @@ class CityScoreForm(BootstrapMixin, forms.Form):
     visit_date = forms.DateField(
         label="督查日期",
         required=True,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写督查日期。", "invalid": "请按 2012-12-05 的格式填写日期。"},
     )
     inspectors = forms.CharField(
@@ -124,7 +123,6 @@ class CityScoreForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.scores = scores
         self.initial.setdefault("comment", comment)
-        self.fields["visit_date"].validators.append(not_in_future)
         # The first visit starts from the county's points: the city changes what it finds otherwise.
         fresh = all(s.city_points is None for s in scores) and not comment
         self.rows = []

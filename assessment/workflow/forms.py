@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import UploadedFile
 from assessment.choices import Method
 from assessment.models import ItemScore
 from core.evidence import EvidenceField
-from core.forms import BootstrapMixin, not_in_future
+from core.forms import BootstrapMixin
 
 NOTE_ROWS = 2
 
@@ -83,8 +83,6 @@ class VisitForm(BootstrapMixin, forms.Form):
     visit_date = forms.DateField(
         label="实地考核日期",
         required=False,
-        validators=[not_in_future],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "请输入正确的日期,格式为 YYYY-MM-DD。"},
     )
     inspectors = forms.CharField(

@@ -6,6 +6,7 @@ until the user confirms; `import_commit` then builds the plan again from the dat
 writes all of it in one transaction, or, if any row has a problem, nothing at all."""
 
 import copy
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,7 +19,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from core import locks
-from core.spreadsheets.cells import CellError
+from core.dates import DateRule
+from core.spreadsheets.cells import CellError, parse_date
 from core.spreadsheets.columns import Column, DataRow, Layout
 
 CREATE, CHANGE, SKIP = "create", "change", "skip"
@@ -129,6 +131,14 @@ class RowCheck:
             self.error(key, "必填,不能为空。")
             return None
         return result
+
+    def date(self, key: str, rule: DateRule, *, required: bool = False) -> dt.date | None:
+        """The cell's date, held to the date policy: what a form would refuse is a problem here."""
+        value = self.value(key, parse_date, required=required)
+        if value is not None and (problem := rule.problem(value)):
+            self.error(key, problem)
+            return None
+        return value
 
     def max_length(self, key: str, value: str, limit: int) -> str:
         if len(value) > limit:

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import WORK
 from duties.models import DutyRecord, DutyRecordAttachment
 from tests import factories
 from tests.duties import helpers
@@ -180,7 +181,7 @@ def test_a_future_date_is_refused(world):
     tomorrow = timezone.localdate() + dt.timedelta(days=1)
     response = factories.client_for(world.town_a).post(url(world, "record_create"), payload(date=tomorrow))
     assert response.status_code == 200
-    assert helpers.field_errors(response, "date") == ["日期不能晚于今天。"]
+    assert helpers.field_errors(response, "date") == [WORK.problem(tomorrow)]
     assert not DutyRecord.objects.exists()
 
 

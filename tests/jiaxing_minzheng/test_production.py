@@ -22,6 +22,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def production_env(tmp_path) -> dict[str, str]:
+    key_file = tmp_path / "backup-signing.key"
+    key_file.write_text(secrets.token_hex(32) + "\n")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "GUNICORN_"))}
     env.update(
         {
@@ -34,6 +36,7 @@ def production_env(tmp_path) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{tmp_path}/prod.sqlite3",
             "EVIDENCE_ROOT": str(tmp_path / "evidence"),
             "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+            "BACKUP_SIGNING_KEY_FILE": str(key_file),
         }
     )
     return env

@@ -113,11 +113,11 @@ def test_future_dates_are_refused(world):
     body = client.post(
         _url("profile_edit"), {"sign_hung_on": future, "version": world.office_a.version}
     ).content
-    assert "日期不能晚于今天" in body.decode()
+    assert "超出范围:工作日期须在2009年1月1日至" in body.decode()
     body = client.post(
         _url("check_create"), {"checked_on": future, "checked_by": "甲", "scope": "乙"}
     ).content
-    assert "日期不能晚于今天" in body.decode()
+    assert "超出范围:工作日期须在2009年1月1日至" in body.decode()
     assert not InternalCheck.objects.exists()
 
 

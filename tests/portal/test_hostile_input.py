@@ -3,22 +3,30 @@ query, a form and the headers; bodies over the limits; the error pages in Chines
 alike on SQLite and PostgreSQL (which refuses NUL in text): 400 or the page as if the character was not
 typed, never 500, and nothing with a control character is written."""
 
+import datetime as dt
 import logging
+import re
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt
 from django.apps import apps
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, RequestFactory, override_settings
 from django.urls import reverse
 
+from core.dates import BIRTH, CAREER, WORK
 from duties.models import DutyRecordAttachment
 from portal import input_middleware
 from portal.models import SecurityEvent, User
 from portal.views import PortalLoginView
 from tests import factories
+from tests.core.spreadsheets import helpers as sheets
 from tests.duties import helpers
 from tests.portal.test_accounts import _form  # the account form a city user fills in
+from tests.staffing import helpers as staffing_helpers
+from tests.staffing.helpers import staff_payload
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("_debug_off")]
 
@@ -245,6 +253,89 @@ def test_a_security_event_is_never_written_with_a_control_character(world):
             assert not (isinstance(value, str) and "\x00" in value)
 
 
+# --- Dates out of range: one policy for forms and imports (core/dates.py) -------------------------
+
+
+def _office_url(world, name: str) -> str:
+    return reverse(name, args=[world.office_a.town.code])
+
+
+HOSTILE_DATES = [
+    # (form, field, what is posted besides, the date, the rule's kind)
+    ("duties:record_create", "date", {"duty": "3", "title": "走访", "version": ""}, "0001-01-01", WORK),
+    ("offices:check_create", "checked_on", {"checked_by": "镇里", "scope": "台账"}, "0001-01-01", WORK),
+    ("staffing:staff_create", "birth_date", staff_payload(), "0001-01-01", BIRTH),
+    ("staffing:staff_create", "started_on", staff_payload(), "9999-12-31", CAREER),
+]
+
+
+@pytest.mark.parametrize(("name", "field", "data", "day", "rule"), HOSTILE_DATES)
+def test_a_form_refuses_a_date_outside_the_policy_and_writes_nothing(world, name, field, data, day, rule):
+    from duties.models import Duty
+
+    if name == "duties:record_create":
+        data = {**data, "duty": Duty.objects.get(number=3).pk}
+    client = factories.client_for(world.town_a)
+    before = row_counts()
+    response = client.post(_office_url(world, name), {**data, field: day})
+    assert response.status_code == 200
+    message = rule.problem(dt.date.fromisoformat(day))
+    assert message in response.context["form"].errors[field]
+    assert row_counts() == before
+
+
+def test_a_training_in_the_year_9999_is_refused(world):
+    client = factories.client_for(world.county_a)
+    before = row_counts()
+    response = client.post(
+        reverse("staffing:training_create"), staffing_helpers.event_payload(ends_on="9999-12-31")
+    )
+    assert response.status_code == 200
+    assert WORK.problem(dt.date(9999, 12, 31)) in response.context["form"].errors["ends_on"]
+    assert row_counts() == before
+
+
+@pytest.mark.parametrize(
+    ("url_name", "header", "row", "column", "day", "rule"),
+    [
+        (
+            "duties:record_import",
+            ["日期", "职责", "标题"],
+            ["0001-01-01", "2", "走访"],
+            "日期(A 列)",
+            "0001-01-01",
+            WORK,
+        ),
+        (
+            "staffing:staff_import",
+            sheets.STAFF_HEADER,
+            sheets.staff_row(出生日期="0001-01-01"),
+            "出生日期(C 列)",
+            "0001-01-01",
+            BIRTH,
+        ),
+        (
+            "staffing:staff_import",
+            sheets.STAFF_HEADER,
+            sheets.staff_row(到岗日期="9999-12-31"),
+            "到岗日期(H 列)",
+            "9999-12-31",
+            CAREER,
+        ),
+    ],
+)
+def test_an_import_refuses_the_date_a_form_refuses_with_the_same_words(
+    world, url_name, header, row, column, day, rule
+):
+    client = factories.client_for(world.town_a)
+    before = row_counts()
+    _, preview = sheets.submit(
+        client, _office_url(world, url_name), sheets.csv_bytes([header, row]), "表.csv"
+    )
+    assert ("第 2 行", column, rule.problem(dt.date.fromisoformat(day))) in sheets.problems(preview)
+    assert row_counts() == before
+
+
 # --- Bodies over the limits -----------------------------------------------------------------------
 
 
@@ -276,6 +367,28 @@ def test_a_body_over_the_request_limit_is_refused_before_it_is_read(world, setti
 
 def test_the_default_request_limit_is_what_nginx_lets_through():
     assert input_middleware.request_max_bytes() == 70 * 1024 * 1024
+    assert "client_max_body_size 70m;" in NGINX.read_text()
+
+
+NGINX = Path(__file__).resolve().parents[2] / "deploy" / "nginx" / "jiaxing-minzheng.conf"
+
+
+@pytest.mark.parametrize(
+    ("code", "words"), [(413, "70 MB"), (502, "重启或维护"), (503, "重启或维护"), (504, "超时")]
+)
+def test_nginx_answers_its_own_refusals_with_a_chinese_page_of_the_portal(code, words):
+    conf = NGINX.read_text()
+    page = next(
+        line.split()[-1].rstrip(";")
+        for line in conf.splitlines()
+        if line.strip().startswith("error_page") and str(code) in line.split()
+    )
+    alias = re.search(r"location \^~ /_errors/ \{[^}]*alias (\S+);", conf)[1]
+    assert alias.endswith("staticfiles/errors/") and page.startswith("/_errors/")
+    # The page is collected with the static files (STATICFILES_DIRS) into what the alias names.
+    html = (Path(settings.STATICFILES_DIRS[0]) / "errors" / page.removeprefix("/_errors/")).read_text()
+    assert 'lang="zh-Hans"' in html and words in html
+    assert "<script" not in html and "javascript:" not in html
 
 
 def test_too_many_fields_answers_the_chinese_400(world, settings):

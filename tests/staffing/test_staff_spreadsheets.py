@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import CAREER
 from staffing.choices import Education, EmploymentType, Post
 from staffing.models import StaffMember
 from tests import factories
@@ -153,7 +154,7 @@ def test_problems_are_given_by_row_column_and_reason(world):
     assert any(
         r == "第 4 行" and c == "人员性质(E 列)" and "公务员、事业编制、编外、其他" in m for r, c, m in found
     )
-    assert ("第 5 行", "到岗日期(H 列)", f"日期 {tomorrow} 晚于今天。") in found
+    assert ("第 5 行", "到岗日期(H 列)", CAREER.problem(dt.date.fromisoformat(str(tomorrow)))) in found
     assert ("第 6 行", "出生日期(C 列)", "出生日期须早于到岗日期。") in found
     assert any(r == "第 7 行" and c == "性别(B 列)" for r, c, _ in found)
     assert ("第 8 行", "姓名(A 列)", "与第 3 行是同一民政办的同名人员,同一人只能出现一次。") in found

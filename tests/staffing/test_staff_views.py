@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.dates import BIRTH, CAREER
 from portal.models import SecurityEvent
 from staffing.models import DirectorProbation, StaffMember, TrainingAttendance
 from tests import factories
@@ -207,8 +208,14 @@ def _errors(response, field: str) -> list[str]:
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"birth_date": "2099-01-01"}, "birth_date", "日期不能晚于今天。"),
-        ({"started_on": "2099-01-01"}, "started_on", "日期不能晚于今天。"),
+        ({"birth_date": "2099-01-01"}, "birth_date", BIRTH.problem(dt.date(2099, 1, 1))),
+        ({"birth_date": "0001-01-01"}, "birth_date", BIRTH.problem(dt.date(1, 1, 1))),
+        ({"started_on": "2099-01-01"}, "started_on", CAREER.problem(dt.date(2099, 1, 1))),
+        (
+            {"birth_date": "1990-05-01", "started_on": "2005-03-01"},
+            "started_on",
+            "到岗时须年满16周岁,请检查出生日期和到岗日期。",
+        ),
         ({"started_on": "2009-03-01", "ended_on": "2009-01-01"}, "ended_on", "离岗日期须晚于到岗日期。"),
         ({"started_on": "2009-03-01", "ended_on": "2009-03-01"}, "ended_on", "离岗日期须晚于到岗日期。"),
         ({"birth_date": "2009-05-01", "started_on": "2009-03-01"}, "birth_date", "出生日期须早于到岗日期。"),

@@ -22,6 +22,7 @@ from assessment.models import AssessmentYear, RectificationTask
 from assessment.workflow import rectification as services
 from assessment.workflow import rectification_selectors as selectors
 from assessment.workflow.forms import TaskCloseForm
+from core.dates import DEADLINE
 from core.forms import BootstrapMixin, show_refusal
 from portal.choices import Role
 from portal.permissions import Action, can, get_county_or_deny, role_required
@@ -74,9 +75,10 @@ class SendBackForm(BootstrapMixin, forms.Form):
 
 
 class DueForm(BootstrapMixin, forms.Form):
+    date_rules = {"due": DEADLINE}
+
     due = forms.DateField(
         label="整改截止日期",
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="本年度尚未验收的整改任务,整改期限统一调整为此日期;此后确认产生的整改任务也按此日期。",
         error_messages={"required": "请填写整改截止日期。", "invalid": "日期格式为 YYYY-MM-DD。"},
     )

@@ -23,6 +23,7 @@ from assessment.models import (
     WorkflowEvent,
 )
 from assessment.workflow import selectors, services
+from core.dates import WORK
 from core.locks import RecordLocked
 from offices.models import OfficeYearFacts
 from staffing.choices import EmploymentType, Post
@@ -375,7 +376,7 @@ def test_visit_date_may_not_be_in_the_future(world, year):
     response = factories.client_for(world.county_a).post(
         _url("county_score", world.office_a), {"visit_date": tomorrow.isoformat()}
     )
-    assert response.status_code == 200 and "日期不能晚于今天。" in response.content.decode()
+    assert response.status_code == 200 and WORK.problem(tomorrow) in response.content.decode()
     assert _assessment(world.office_a).visit_date is None
 
 
