@@ -8,6 +8,7 @@ a visit or a payment happened between then and today; a deadline may lie ahead, 
 programme's planning horizon; a birth date is that of somebody of working age."""
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +26,25 @@ EARLIEST_BIRTH = dt.date(1944, 1, 1)
 EARLIEST_CAREER = EARLIEST_BIRTH.replace(year=EARLIEST_BIRTH.year + WORKING_AGE)
 # Deadlines are set at most this many years ahead (a rectification due next year, say).
 PLANNING_YEARS = 2
+
+
+# The ways a date is typed, as the import (core/spreadsheets/cells.py) reads them; strptime takes
+# 5 for 05, and full-width digits. The date picker sends the first.
+TYPED_FORMATS = ["%Y-%m-%d", "%Y.%m.%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y年%m月%d号", "%Y%m%d"]
+
+
+INVALID = "请输入有效日期,如 2012-12-05、2012.12.5、2012/12/5 或 2012年12月5日。"
+
+
+class TypedDateInput(forms.DateInput):
+    """A date picker whose typed text is read as the import reads a cell: full-width digits and
+    punctuation (２０１２－１２－０５, 2012。12。5) made ordinary first."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).replace("。", ".").strip()
+        return value
 
 
 def years_before(day: dt.date, years: int) -> dt.date:
@@ -74,12 +94,18 @@ class DateRule:
         the check)."""
         first, last = self.bounds()
         attrs = {"type": "date", "min": first.isoformat(), "max": last.isoformat(), **attrs}
-        return forms.DateInput(attrs=attrs, format="%Y-%m-%d")
+        return TypedDateInput(attrs=attrs, format="%Y-%m-%d")
 
     def apply(self, field: forms.Field, **attrs: str) -> None:
-        """Give a form's date field this rule: the picker's range and the validator."""
+        """Give a form's date field this rule: the picker's range and the validator, and the ways
+        people write a date in Chinese, as the import reads them."""
         kept = {"class": field.widget.attrs["class"]} if field.widget.attrs.get("class") else {}
         field.widget = self.widget(**kept, **attrs)
+        field.input_formats = TYPED_FORMATS
+        if field.error_messages.get("invalid") == forms.DateField.default_error_messages["invalid"]:
+            field.error_messages["invalid"] = (
+                "请输入有效日期,如 2012-12-05、2012.12.5、2012/12/5 或 2012年12月5日。"
+            )
         if self.validate not in field.validators:
             field.validators.append(self.validate)
 

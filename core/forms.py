@@ -6,6 +6,25 @@ from django.core.exceptions import ValidationError
 
 from core.dates import WORK, DateRule
 
+BLANK = "---------"
+CHOOSE = "请选择"
+
+
+def _blank_choice(field: forms.Field) -> bool:
+    choices = getattr(field, "choices", None)
+    if choices is None or isinstance(field, forms.ModelChoiceField):
+        return False
+    return any(value in ("", None) and label == BLANK for value, label in choices)
+
+
+def _say_choose(field: forms.Field) -> None:
+    if isinstance(field, forms.ModelChoiceField):
+        field.empty_label = CHOOSE
+    else:
+        field.choices = [
+            (v, CHOOSE if v in ("", None) and label == BLANK else label) for v, label in field.choices
+        ]
+
 
 class BootstrapMixin:
     """Gives every widget Bootstrap's classes, and marks invalid fields, so templates stay plain; holds
@@ -20,6 +39,9 @@ class BootstrapMixin:
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 self.date_rules.get(name, WORK).apply(field)
+            if getattr(field, "empty_label", None) == BLANK or _blank_choice(field):
+                # Django's "---------" means nothing to a user: say what to do.
+                _say_choose(field)
             if getattr(field, "max_length", None) and "max_length" not in field.error_messages:
                 # Django's own words are clumsy ("确保该变量包含不超过 5000 字符"): say it plainly.
                 label = str(field.label or "此项").replace("%", "%%")

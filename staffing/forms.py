@@ -36,12 +36,11 @@ class StaffMemberForm(RecordForm):
         error_messages = {
             "name": {"required": "请填写姓名。"},
             "sex": {"required": "请选择性别。"},
-            "birth_date": {"required": "请填写出生日期。", "invalid": "请输入有效日期,格式为 YYYY-MM-DD。"},
+            "birth_date": {"required": "请填写出生日期。"},
             "education": {"required": "请选择学历。"},
             "employment_type": {"required": "请选择人员性质。"},
             "post": {"required": "请选择职务。"},
-            "started_on": {"required": "请填写到岗日期。", "invalid": "请输入有效日期,格式为 YYYY-MM-DD。"},
-            "ended_on": {"invalid": "请输入有效日期,格式为 YYYY-MM-DD。"},
+            "started_on": {"required": "请填写到岗日期。"},
         }
 
     def clean(self):
@@ -71,9 +70,8 @@ class ProbationForm(RecordForm):
             "place": {"required": "请填写见习单位。"},
             "starts_on": {
                 "required": "请填写见习开始日期。",
-                "invalid": "请输入有效日期,格式为 YYYY-MM-DD。",
             },
-            "ends_on": {"required": "请填写见习结束日期。", "invalid": "请输入有效日期,格式为 YYYY-MM-DD。"},
+            "ends_on": {"required": "请填写见习结束日期。"},
         }
 
     def clean(self):
@@ -94,8 +92,8 @@ class TrainingEventForm(RecordForm):
         error_messages = {
             "kind": {"required": "请选择培训类别。"},
             "title": {"required": "请填写培训名称。"},
-            "starts_on": {"required": "请填写开始日期。", "invalid": "请输入有效日期,格式为 YYYY-MM-DD。"},
-            "ends_on": {"required": "请填写结束日期。", "invalid": "请输入有效日期,格式为 YYYY-MM-DD。"},
+            "starts_on": {"required": "请填写开始日期。"},
+            "ends_on": {"required": "请填写结束日期。"},
         }
 
     def clean(self):

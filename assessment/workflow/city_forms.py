@@ -51,9 +51,7 @@ class YearOpenForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["catalog"].queryset = catalogs
         self.fields["catalog"].label_from_instance = self._catalog_label
-        self.fields["programme"].label_from_instance = lambda p: f"{p}({p.start_year}–{p.end_year}年)"
-        for name in ("self_assessment_due", "county_due"):
-            self.fields[name].error_messages["invalid"] = "日期格式为 YYYY-MM-DD。"
+        self.fields["programme"].label_from_instance = lambda p: p.label
 
     @staticmethod
     def _catalog_label(version: CatalogVersion) -> str:
@@ -101,7 +99,7 @@ class CityScoreForm(BootstrapMixin, forms.Form):
     visit_date = forms.DateField(
         label="督查日期",
         required=True,
-        error_messages={"required": "请填写督查日期。", "invalid": "请按 2012-12-05 的格式填写日期。"},
+        error_messages={"required": "请填写督查日期。"},
     )
     inspectors = forms.CharField(
         label="督查人员",

@@ -83,7 +83,6 @@ class VisitForm(BootstrapMixin, forms.Form):
     visit_date = forms.DateField(
         label="实地考核日期",
         required=False,
-        error_messages={"invalid": "请输入正确的日期,格式为 YYYY-MM-DD。"},
     )
     inspectors = forms.CharField(
         label="考核人员",

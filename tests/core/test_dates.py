@@ -64,3 +64,50 @@ def test_programme_years_run_from_2009_to_next_year():
     assert year_problem(2027, TODAY) is None
     assert year_problem(2008, TODAY) == "年度须在 2009 至 2027 之间(政策实施以来,最远到明年)。"
     assert year_problem(2100, TODAY)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "2010-08-01",
+        "2010.8.1",
+        "2010/8/1",
+        "2010年8月1日",
+        "２０１０－０８－０１",
+        "2010。8。1",
+        " 20100801 ",
+    ],
+)
+def test_every_date_field_reads_a_date_as_the_import_does(typed):
+    field = forms.DateField()
+    WORK.apply(field)
+    value = field.widget.value_from_datadict({"d": typed}, {}, "d")
+    assert field.clean(value) == dt.date(2010, 8, 1)
+
+
+@pytest.mark.django_db
+def test_a_record_typed_with_a_chinese_date_is_saved_and_a_wrong_one_explained(world):
+    from django.urls import reverse
+
+    from duties.models import Duty, DutyRecord
+    from tests import factories
+
+    client = factories.client_for(world.town_a)
+    url = reverse("duties:record_create", args=[world.office_a.town.code])
+    data = {"duty": Duty.objects.get(number=3).pk, "title": "八一走访", "version": ""}
+    response = client.post(url, {**data, "date": "2012年12月5日"})
+    assert response.status_code == 302
+    assert DutyRecord.objects.get().date == dt.date(2012, 12, 5)
+    response = client.post(url, {**data, "title": "另一次", "date": "12月5日"})
+    assert response.context["form"].errors["date"] == [
+        "请输入有效日期,如 2012-12-05、2012.12.5、2012/12/5 或 2012年12月5日。"
+    ]
+
+
+def test_a_blank_choice_says_what_to_do():
+    from duties.forms import DutyRecordForm
+    from staffing.forms import StaffMemberForm
+
+    assert StaffMemberForm().fields["sex"].choices[0] == ("", "请选择")
+    assert "---------" not in str(StaffMemberForm()["education"])
+    assert DutyRecordForm().fields["duty"].empty_label == "请选择职责"

@@ -21,6 +21,7 @@ from assessment.errors import WorkflowError
 from assessment.models import AssessmentYear, RectificationTask
 from assessment.workflow import rectification as services
 from assessment.workflow import rectification_selectors as selectors
+from assessment.workflow.filters import DEADLINES, TASK_RESULTS, TASK_SORT_CHOICES, TaskFilters
 from assessment.workflow.forms import TaskCloseForm
 from core.dates import DEADLINE
 from core.forms import BootstrapMixin, show_refusal
@@ -36,7 +37,8 @@ def _refusal(error: ValidationError) -> str:
 
 
 def _list_context(page, **extra) -> dict:
-    """What both task lists show: the page's rows, which of them the records show mended, today."""
+    """What both task lists show: the page's rows, which of them the records show mended, today,
+    and the choices of their filters and orders."""
     page.object_list = list(page.object_list)
     return {
         "page": page,
@@ -44,6 +46,10 @@ def _list_context(page, **extra) -> dict:
         "records_year": selectors.records_year(),
         "task_states": TaskState,
         "today": timezone.localdate(),
+        "states": TaskState.choices,
+        "deadlines": DEADLINES,
+        "results": TASK_RESULTS,
+        "sorts": TASK_SORT_CHOICES,
         **extra,
     }
 
@@ -80,7 +86,7 @@ class DueForm(BootstrapMixin, forms.Form):
     due = forms.DateField(
         label="整改截止日期",
         help_text="本年度尚未验收的整改任务,整改期限统一调整为此日期;此后确认产生的整改任务也按此日期。",
-        error_messages={"required": "请填写整改截止日期。", "invalid": "日期格式为 YYYY-MM-DD。"},
+        error_messages={"required": "请填写整改截止日期。"},
     )
 
 
@@ -94,12 +100,16 @@ class TaskList(OfficePage):
     template_name = "assessment/task_list.html"
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        tasks = selectors.office_tasks(office=self.office)
+        years = selectors.office_task_years(office=self.office)
+        filters = TaskFilters.from_query(request.GET, years=years)
+        tasks = selectors.office_tasks(office=self.office, filters=filters)
         page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
         return self.render(
             **_list_context(
                 page,
-                counts=selectors.task_counts(tasks),
+                filters=filters,
+                years=years,
+                counts=selectors.task_counts(selectors.office_tasks(office=self.office)),
                 may_verify=can(request.user, Action.ASSESS, self.office),
             )
         )
@@ -228,36 +238,29 @@ class TaskSendBack(TaskReview):
         )
 
 
-def _year_param(value: str | None) -> int | None:
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
-
-
 @require_safe
 @login_required
 def county_tasks(request: HttpRequest, code: str) -> HttpResponse:
     """本县整改任务: the tasks of the county's towns, those waiting for verification first; filtered
-    by state, overdue and year. The county's inspector verifies or sends back from here."""
+    by state, overdue or not, year, town and result, in the order asked. The county's inspector
+    verifies or sends back from here."""
     county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
-    state = request.GET.get("state", "")
-    state = state if state in TaskState.values else ""
-    overdue = request.GET.get("overdue") == "1"
     years = selectors.county_task_years(county=county)
-    year = _year_param(request.GET.get("year"))
-    year = year if year in years else None
-    tasks = selectors.county_tasks(county=county, state=state, overdue=overdue, year=year)
+    towns = list(county.towns.order_by("code").values_list("code", "name"))
+    filters = TaskFilters.from_query(request.GET, years=years, towns=tuple(t for t, _ in towns))
+    tasks = selectors.county_tasks(county=county, filters=filters)
     page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("page"))
     context = _list_context(
         page,
         county=county,
-        state=state,
-        states=TaskState.choices,
-        overdue=overdue,
-        year=year,
+        filters=filters,
+        year=filters.year,
         years=years,
-        counts=selectors.task_counts(selectors.county_tasks(county=county, year=year)),
+        towns=towns,
+        # The counts are the year's (or every year's) whatever else narrows the list.
+        counts=selectors.task_counts(
+            selectors.county_tasks(county=county, filters=TaskFilters(year=filters.year))
+        ),
         may_verify=can(request.user, Action.ASSESS, county),
     )
     return render(request, "assessment/county_tasks.html", context)

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from assessment.choices import AssessmentState, CountyState, Method, YearState
 from assessment.models import AssessmentYear, CatalogItem, CatalogVersion, Programme
+from core.dates import programme_years
 from tests.matrix import LOGIN, SAFE_ONLY, Row, always, city_only, office
 
 from . import city_helpers
@@ -49,6 +50,12 @@ def city_writes(role: str, side: str, status: int) -> bool:
 
 
 # -- fresh targets --------------------------------------------------------------------------------
+
+
+def _free_catalog_year() -> int:
+    """A year a new catalog may be for (the programme years, core/dates.py) that none uses yet."""
+    used = set(CatalogVersion.objects.values_list("year", flat=True))
+    return next(y for y in programme_years() if y not in used)
 
 
 def _fresh_year() -> int:
@@ -207,7 +214,10 @@ ROWS: dict[str, Row] = {
     "supervision:catalog_list": Row(_fixed("catalog_list"), **READ),
     "supervision:catalog_copy": Row(
         _fixed("catalog_copy"),
-        payload=lambda w, s: {"source": CatalogVersion.objects.get(year=2010).pk, "year": str(_fresh_year())},
+        payload=lambda w, s: {
+            "source": CatalogVersion.objects.get(year=2010).pk,
+            "year": str(_free_catalog_year()),
+        },
         **POST_ONLY,
     ),
     "supervision:catalog_detail": Row(
