@@ -122,6 +122,45 @@ class RecordForm(BootstrapMixin, forms.ModelForm):
             reason = problems([(stored(self.instance), self.instance)])[0]
             if reason:
                 self.add_error(None, reason)
+        if not self.errors:
+            self._warn_similar()
+
+    # -- a record like one already filed ------------------------------------------------------------
+    # The same record twice is refused by a database constraint (above). One that is merely like an
+    # existing one (the same name with another birth date, the same work on the same day under
+    # another title) may be a double typed differently, or may be real: the form asks once, and
+    # saves when the user ticks that it is not a double.
+
+    CONFIRM_SIMILAR = "confirm_similar"
+    # The fields "like" is judged by: an edit that leaves them alone is not asked again.
+    similar_fields: tuple[str, ...] = ()
+
+    def similar_records(self) -> list[str]:
+        """Descriptions of filed records this one looks like; a subclass says what "like" means."""
+        return []
+
+    def _warn_similar(self) -> None:
+        if self.data.get(self.CONFIRM_SIMILAR) in ("on", "1", "true", "True"):
+            return
+        if self.instance.pk and not set(self.similar_fields) & set(self.changed_data):
+            return
+        found = self.similar_records()
+        if not found:
+            return
+        self.fields[self.CONFIRM_SIMILAR] = forms.BooleanField(
+            label="我已核对,不是重复登记,仍然保存",
+            required=False,
+            widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        )
+        listed = ";".join(found[:5]) + ("等" if len(found) > 5 else "")
+        self.add_error(
+            None,
+            ValidationError(
+                f"本办已有相似的资料,可能是重复登记:{listed}。请核对;如确认不是重复,"
+                "请勾选下方“我已核对,不是重复登记,仍然保存”后再保存。",
+                code="similar",
+            ),
+        )
 
     def clean_version(self):
         version = self.cleaned_data.get("version")

@@ -72,6 +72,17 @@ class DutyRecordForm(RecordForm):
         self.fields["duty"].queryset = duty_list()
         self.fields["duty"].empty_label = "请选择职责"
 
+    similar_fields = ("duty", "date", "title")
+
+    def similar_records(self) -> list[str]:
+        # The same duty on the same day under another title: often the same work typed twice (the
+        # same title is refused outright), sometimes two visits of one day.
+        record = self.instance
+        same_day = DutyRecord.objects.filter(
+            office_id=record.office_id, duty_id=record.duty_id, date=record.date
+        )
+        return [f"{r.date:%Y-%m-%d}“{r.title}”" for r in same_day.exclude(pk=record.pk).order_by("pk")[:6]]
+
 
 class MultipleFileInput(forms.FileInput):
     allow_multiple_selected = True

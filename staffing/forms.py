@@ -54,6 +54,18 @@ class StaffMemberForm(RecordForm):
             self.add_error("ended_on", "离岗日期须晚于到岗日期。")
         return data
 
+    similar_fields = ("name",)
+
+    def similar_records(self) -> list[str]:
+        # The same name with another birth date: a second person of that name, or the same person
+        # with a mistyped date (the same name and birth date is refused outright).
+        same_name = StaffMember.objects.filter(office_id=self.instance.office_id, name=self.instance.name)
+        return [
+            f"{p.name}({p.birth_date:%Y-%m-%d} 出生,{p.started_on:%Y-%m-%d} 到岗"
+            + (f",{p.ended_on:%Y-%m-%d} 离岗)" if p.ended_on else ",在岗)")
+            for p in same_name.exclude(pk=self.instance.pk).order_by("started_on")[:6]
+        ]
+
 
 class ProbationForm(RecordForm):
     # The probation may still be under way: its planned end lies ahead.

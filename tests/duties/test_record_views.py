@@ -265,3 +265,20 @@ def test_the_list_costs_the_same_for_5_and_500_records(world):
     assert few == many
     response = client.get(url(world, "record_list"))
     assert all(r.attachment_count == 1 for r in response.context["page"].object_list)
+
+
+def test_the_same_work_on_the_same_day_under_another_title_asks_once(world):
+    from tests.duties import helpers as duty_helpers
+
+    duty_helpers.record(world.office_a, duty=duty_helpers.duty(3), date=dt.date(2010, 8, 1), title="八一走访")
+    client = factories.client_for(world.town_a)
+    response = client.post(url(world, "record_create"), payload(title="八一慰问走访"))
+    assert response.status_code == 200
+    [warning] = response.context["form"].non_field_errors()
+    assert "可能是重复登记:2010-08-01“八一走访”" in warning
+    assert DutyRecord.objects.count() == 1
+    response = client.post(url(world, "record_create"), payload(title="八一慰问走访", confirm_similar="on"))
+    assert response.status_code == 302 and DutyRecord.objects.count() == 2
+    # The very same title is a double whatever is ticked: the database keeps one.
+    response = client.post(url(world, "record_create"), payload(title="八一走访", confirm_similar="on"))
+    assert response.status_code == 200 and DutyRecord.objects.count() == 2

@@ -275,3 +275,43 @@ def test_get_absolute_url_points_at_the_roster_row(world):
     assert member.get_absolute_url() == f"/offices/{world.office_a.town.code}/staff/#staff-{member.pk}"
     left = helpers.person(world.office_a, ended_on=dt.date(2011, 1, 1))
     assert left.get_absolute_url().endswith(f"?left=1#staff-{left.pk}")
+
+
+# -- a person like one already registered -----------------------------------------------------------
+
+
+def test_the_same_name_with_another_birth_date_asks_once_and_saves_when_ticked(world):
+    helpers.person(
+        world.office_a, name="李明", birth_date=dt.date(1980, 1, 1), started_on=dt.date(2005, 3, 1)
+    )
+    client = factories.client_for(world.town_a)
+    url = reverse("staffing:staff_create", args=[world.office_a.town.code])
+    response = client.post(url, helpers.staff_payload(name="李明", birth_date="1985-06-01"))
+    assert response.status_code == 200
+    [warning] = response.context["form"].non_field_errors()
+    assert "可能是重复登记:李明(1980-01-01 出生,2005-03-01 到岗,在岗)" in warning
+    page = response.content.decode()
+    assert 'name="confirm_similar"' in page and "我已核对,不是重复登记,仍然保存" in page
+    assert StaffMember.objects.filter(name="李明").count() == 1
+    confirmed = helpers.staff_payload(name="李明", birth_date="1985-06-01", confirm_similar="on")
+    assert client.post(url, confirmed).status_code == 302
+    assert StaffMember.objects.filter(name="李明").count() == 2
+
+
+def test_the_same_name_and_birth_date_is_refused_not_asked(world):
+    helpers.person(world.office_a, name="李明", birth_date=dt.date(1985, 6, 1))
+    url = reverse("staffing:staff_create", args=[world.office_a.town.code])
+    payload = helpers.staff_payload(name="李明", confirm_similar="on")
+    response = factories.client_for(world.town_a).post(url, payload)
+    assert response.status_code == 200
+    assert "本办已登记同名、同出生日期的工作人员,请勿重复登记。" in response.content.decode()
+    assert 'name="confirm_similar"' not in response.content.decode()
+    assert StaffMember.objects.filter(name="李明").count() == 1
+
+
+def test_an_edit_that_keeps_the_name_is_not_asked_again(world):
+    helpers.person(world.office_a, name="李明", birth_date=dt.date(1980, 1, 1))
+    second = helpers.person(world.office_a, name="李明", birth_date=dt.date(1985, 6, 1))
+    url = reverse("staffing:staff_edit", args=[world.office_a.town.code, second.pk])
+    payload = helpers.staff_edit_payload(second, phone="13800000000")
+    assert factories.client_for(world.town_a).post(url, payload).status_code == 302
