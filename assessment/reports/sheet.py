@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 from assessment.corrections import selectors as corrections
 from assessment.standard import scoring
 from assessment.workflow import selectors
+from core.evidence import EXTENSIONS
 from offices.models import Office
 
 from ..choices import AssessmentState, Method, Result, Section, YearState
@@ -110,7 +111,13 @@ class ScoringSheet:
 
 
 def _evidence_name(score) -> str:
-    return PurePosixPath(score.town_evidence.name).name if score.town_evidence else ""
+    """What the town attached, in words: the stored name is a content hash, which means nothing on
+    paper (and ran off the page)."""
+    if not score.town_evidence:
+        return ""
+    suffix = PurePosixPath(score.town_evidence.name).suffix.lower()
+    kind = next((k.label for k, typed in EXTENSIONS.items() if suffix in typed), "文件")
+    return f"已上传{kind}"
 
 
 def scoring_sheet(office: Office, year: int) -> ScoringSheet:

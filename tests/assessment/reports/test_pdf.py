@@ -67,6 +67,26 @@ def test_scoring_sheet_pdf(world, tmp_path):
     assert f"共{h.pages(path)}页" in text
 
 
+def test_the_scoring_sheet_names_the_evidence_and_gives_the_override_reason_room(world, tmp_path):
+    from assessment.models import ItemScore
+    from tests.assessment.workflow import city_helpers
+
+    year = city_helpers.open_year(world, 2010)
+    city_helpers.approve_all(year, "330402")
+    stored = "evidence/assessment/3f9a0c1e5b7d2a4c6e8f0a1b3c5d7e9f1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d.pdf"
+    reason = "实地查看发现办公用房已调整至镇便民服务中心二楼东侧,面积经测量为七十二平方米,符合要求。"
+    score = ItemScore.objects.filter(assessment__office__town__code=JIANSHE).order_by("pk").first()
+    ItemScore.objects.filter(pk=score.pk).update(
+        town_evidence=stored, override_reason=reason, inspector_points=score.item.points
+    )
+    path = h.write(tmp_path, pdf.scoring_sheet_pdf(sheet.scoring_sheet(factories.office(JIANSHE), 2010)))
+    text = h.flat(h.text(path))
+    # The content hash meant nothing on paper and ran off the page: the sheet says what was attached.
+    assert "3f9a0c1e5b7d" not in text and "佐证:已上传PDF文件" in text
+    # The reason sits in the wide last column, the narrow points column only points to it.
+    assert "调整理由:实地查看" in text and "见说明" in text
+
+
 def test_long_county_runs_over_pages_with_the_header_repeated(programme, tmp_path):
     county = h.fake_county(towns=60)
     h.add_assessments(programme.assessment_years.get(year=2010), county)
