@@ -85,7 +85,7 @@ def staff_file(towns: list[str], rows: int, phone_prefix: str) -> bytes:
                 towns[i % len(towns)],
                 name,
                 "男" if i % 2 else "女",
-                dt.date(1960 + i % 35, 1 + i % 12, 1 + i % 28),
+                dt.date(1955 + i % 30, 1 + i % 12, 1 + i % 28),  # 16 or older on the first day
                 EDUCATION[i % 4],
                 EMPLOYMENT[i % 4],
                 "专职" if i % 5 else "兼职",
