@@ -5,6 +5,9 @@ With nothing set, the portal runs on SQLite in the project folder with debug on,
 DATABASE_URL.
 """
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import environ
@@ -108,6 +111,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+    # The tests run on such a WAL file too, not on Django's in-memory database: that one is handed to
+    # the live server as a single shared connection and its table locks fail at once instead of
+    # waiting, so simultaneous requests could not be tested as production serves them. One file per
+    # test process (its pid keeps parallel runs apart), in memory-backed /dev/shm unless it is missing
+    # or small (a container's 64 MB); Django deletes it after the run, tests/conftest.py the files of
+    # runs that died. A name others could guess does no harm: test data only, and Django deletes
+    # whatever is at that path before it creates the database.
+    _shm = "/dev/shm"  # noqa: S108
+    _roomy = os.access(_shm, os.W_OK) and shutil.disk_usage(_shm).free > 256 * 2**20
+    DATABASES["default"].setdefault("TEST", {}).setdefault(
+        "NAME", str(Path(_shm if _roomy else tempfile.gettempdir()) / f"jiaxing-test-{os.getpid()}.sqlite3")
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
@@ -163,7 +178,7 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content Security Policy, on in every environment, tests included, so a page that needs an inline
 # script or style fails in development instead of in production. Everything the portal loads is its
-# own (Bootstrap and htmx are vendored); Bootstrap's form controls draw their arrows with data: SVGs.
+# own (Bootstrap is vendored); Bootstrap's form controls draw their arrows with data: SVGs.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
@@ -236,6 +251,10 @@ MEDIA_URL = "media/"
 EVIDENCE_ROOT = Path(env.str("EVIDENCE_ROOT", default=str(BASE_DIR / "var" / "evidence")))
 EVIDENCE_MAX_BYTES = env.int("EVIDENCE_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_PERMISSIONS = 0o640
+# A request body declared larger than this is refused before it is read (portal/input_middleware.py),
+# with the Chinese 400; nginx's client_max_body_size (deploy/nginx) is the same 70 MB and answers its
+# own Chinese 413 page (static/errors/413.html) before the portal sees the body.
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=70 * 1024 * 1024)
 # Behind nginx, the download view checks permissions and then hands the sending of the file to nginx
 # with X-Accel-Redirect to this internal location (see deploy/nginx/jiaxing-minzheng.conf). Empty:
 # the portal sends the file itself.

@@ -1,9 +1,41 @@
 """Shared fixtures. The reference data (7 counties, 72 towns and offices, 14 duties) comes from the
 migrations, so every test database has the real Jiaxing divisions."""
 
+import os
+import re
+from pathlib import Path
+
 import pytest
 
 from tests import factories
+
+# The SQLite test database's file (jiaxing_minzheng/settings.py): named by the pid of its run.
+_TEST_DATABASE = re.compile(r"jiaxing-test-(\d+)\.sqlite3")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Django deletes the SQLite test file after a run, but not after a run that was killed: remove
+    the files (with their -wal and -shm) of runs whose process is gone, so /dev/shm never fills up."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"].get("TEST", {}).get("NAME")
+    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" or not name:
+        return
+    for path in Path(name).parent.glob("jiaxing-test-*"):
+        found = _TEST_DATABASE.match(path.name)
+        if found and not _alive(int(found[1])):
+            path.unlink(missing_ok=True)
 
 
 @pytest.fixture(autouse=True)

@@ -1,7 +1,12 @@
 """Writes that serialise, through a real server: two requests sent at the same instant from two
-threads against Django's live server, on whichever database the suite runs (SQLite or PostgreSQL).
-Each case gets exactly one effect and no 5xx: simultaneous saves of one record, simultaneous
-confirms of one import, two imports of the same file confirmed together."""
+threads against Django's live server, each thread on its own database connection. Each case gets
+exactly one effect and no 5xx: simultaneous saves of one record, simultaneous confirms of one
+import, two imports of the same file confirmed together.
+
+They run on both databases the portal supports: on PostgreSQL (DATABASE_URL=postgres://...), and on
+SQLite by default, where the test database is a WAL file with production's options (busy timeout,
+BEGIN IMMEDIATE; see jiaxing_minzheng/settings.py), not Django's in-memory database, whose table
+locks fail at once instead of waiting and which the live server would share as one connection."""
 
 import datetime as dt
 import secrets
@@ -21,16 +26,7 @@ from offices.models import Premises
 from tests.browser.conftest import reference_data  # noqa: F401 - reloads what each flush removes
 from tests.core.spreadsheets import helpers as h
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    # The SQLite test database lives in memory with a shared cache: its table locks answer at once
-    # instead of waiting, so it cannot stand for the WAL file a server runs on. Until the suite gets
-    # a file database for these, they run where the database is a server (PostgreSQL in CI).
-    pytest.mark.skipif(
-        connection.vendor == "sqlite",
-        reason="concurrency needs a database server or a WAL file, not :memory:",
-    ),
-]
+pytestmark = pytest.mark.django_db(transaction=True)
 ROWS = 30
 
 
@@ -81,6 +77,16 @@ def _at_once(*calls) -> list[tuple[int, str]]:
     for thread in threads:
         thread.join(90)
     return results
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="only SQLite has an in-memory test database")
+def test_on_sqlite_the_server_writes_a_wal_file_not_memory():
+    # What the cases below rely on: the live server's threads open connections of their own to a WAL
+    # file, as production's processes do; an in-memory database would be one connection they share.
+    assert not connection.is_in_memory_db()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        assert cursor.fetchone()[0] == "wal"
 
 
 def test_two_saves_of_one_record_at_the_same_instant_keep_one(world, live_server):
