@@ -13,9 +13,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-# Debian packages: the Chinese font and text shaping WeasyPrint needs for PDFs; for tests also
-# Chromium (browser tests) and poppler-utils (pdffonts/pdftotext to read PDFs back).
-OS_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0
+# Debian packages: the Chinese font and text shaping WeasyPrint needs for PDFs; LibreOffice without a
+# desktop (Writer and Calc), which turns Word, Excel and WPS evidence into PDFs in the background
+# worker; for tests also Chromium (browser tests) and poppler-utils (pdffonts/pdftotext to read PDFs back).
+OS_PACKAGES := fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-calc-nogui
 TEST_OS_PACKAGES := chromium poppler-utils
 
 .PHONY: help install install-test os-packages os-packages-test migrate demo run serve test lint format check screenshots clean

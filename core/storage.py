@@ -30,13 +30,24 @@ class EvidenceStorage(FileSystemStorage):
     def url(self, name: str | None) -> str:
         raise ValueError("证据文件不提供直接链接,请通过下载页面获取。")
 
+    def _save(self, name: str, content) -> str:
+        name = super()._save(name, content)
+        if PurePosixPath(name).suffix.lower() in OFFICE_SUFFIXES:
+            # Whichever form, service or import stored it, an Office document is read in the browser
+            # through a PDF: ask for it here, the one place every stored file passes.
+            from core.renditions import rendition_request
+
+            rendition_request(source=name)
+        return name
+
 
 evidence_storage = EvidenceStorage()
 
 
 # The only extensions a stored evidence file may have: those of the kinds core.evidence recognises by
 # content (its EvidenceField and the duty attachments rename an upload to "evidence<ext of the kind>").
-STORED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".pdf"})
+OFFICE_SUFFIXES = frozenset({".doc", ".docx", ".wps", ".xls", ".xlsx", ".et"})
+STORED_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".pdf"}) | OFFICE_SUFFIXES
 
 
 def evidence_upload_to(instance, filename: str) -> str:

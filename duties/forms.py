@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html
 
-from core.evidence import PHOTOS_AND_PDF, EvidenceField, allowed_help
+from core.evidence import PHOTOS_AND_DOCUMENTS, EvidenceField, EvidenceMultipleInput, allowed_help
 from core.forms import BootstrapMixin, RecordForm
 
 from .models import DutyRecord, DutySheetEntry
@@ -84,15 +84,11 @@ class DutyRecordForm(RecordForm):
         return [f"{r.date:%Y-%m-%d}“{r.title}”" for r in same_day.exclude(pk=record.pk).order_by("pk")[:6]]
 
 
-class MultipleFileInput(forms.FileInput):
-    allow_multiple_selected = True
-
-
 class MultipleEvidenceField(EvidenceField):
     """Several evidence files at once, each checked like a single one; an error names its file."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("widget", EvidenceMultipleInput())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -119,12 +115,12 @@ class AttachmentUploadForm(BootstrapMixin, forms.Form):
     """Evidence files for one duty record. Not a RecordForm: it creates several attachments, none of
     which exists yet, so there is no instance and no edit version to carry."""
 
-    files = MultipleEvidenceField(label="证据文件", allowed=PHOTOS_AND_PDF)
+    files = MultipleEvidenceField(label="证据文件", allowed=PHOTOS_AND_DOCUMENTS)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Read the limit now rather than at import, so the text always states the limit in force.
         self.fields["files"].help_text = (
-            f"{allowed_help(PHOTOS_AND_PDF)}可一次选择多个文件(最多 {MAX_FILES_PER_UPLOAD} 个);"
+            f"{allowed_help(PHOTOS_AND_DOCUMENTS)}可一次选择多个文件(最多 {MAX_FILES_PER_UPLOAD} 个);"
             "其中任何一个不符合要求时,全部不保存。"
         )

@@ -117,7 +117,7 @@ class DutyRecord(OfficeRecord):
 
 
 class DutyRecordAttachment(TrackedModel):
-    """An evidence file (photo or PDF) attached to a duty record."""
+    """An evidence file (a photo, a PDF, a Word or Excel document) attached to a duty record."""
 
     record = models.ForeignKey(
         DutyRecord, verbose_name="工作台账", on_delete=models.CASCADE, related_name="attachments"

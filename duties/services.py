@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 
-from core.evidence import PHOTOS_AND_PDF, validate_evidence
+from core.evidence import PHOTOS_AND_DOCUMENTS, validate_evidence
 from core.records import record_delete, record_save
 from core.storage import evidence_storage
 from portal.models import User
@@ -60,7 +60,8 @@ def duty_record_delete(*, actor: User | None, record: DutyRecord) -> None:
 def attachment_upload(
     *, actor: User | None, record: DutyRecord, files: Sequence[UploadedFile]
 ) -> list[DutyRecordAttachment]:
-    """Attach evidence files (photos or PDFs) to a duty record: all of them, or none.
+    """Attach evidence files (photos, PDFs, Word and Excel documents) to a duty record: all of them,
+    or none.
 
     Every file is checked by its content first; if one is refused, a ValidationError names it and
     nothing is stored. The stored type is the one recognised from the content, never the one the
@@ -73,7 +74,7 @@ def attachment_upload(
     for upload in files:
         name = getattr(upload, "original_name", None) or upload.name
         try:
-            kind = validate_evidence(upload, PHOTOS_AND_PDF)
+            kind = validate_evidence(upload, PHOTOS_AND_DOCUMENTS)
         except ValidationError as error:
             errors.extend(f"{name}:{message}" for message in error.messages)
             continue

@@ -33,6 +33,12 @@ urlpatterns = [
         evidence_views.evidence_preview,
         name="evidence_preview",
     ),
+    path("files/<str:label>/<int:pk>/<str:field>/view/", evidence_views.evidence_view, name="evidence_view"),
+    path(
+        "files/<str:label>/<int:pk>/<str:field>/pdf/",
+        evidence_views.evidence_rendition,
+        name="evidence_rendition",
+    ),
     path("admin/", admin.site.urls),
 ]
 

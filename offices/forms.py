@@ -3,7 +3,7 @@ lie in the future; evidence is checked by content (core.evidence)."""
 
 from django import forms
 
-from core.evidence import PHOTOS, PHOTOS_AND_PDF, EvidenceField
+from core.evidence import PHOTOS, PHOTOS_AND_DOCUMENTS, EvidenceField
 from core.forms import RecordForm
 
 from .choices import Equipment, ItFacility
@@ -69,7 +69,7 @@ class PremisesForm(RecordForm):
 
 
 class PostedRuleForm(RecordForm):
-    photo = EvidenceField(label="上墙照片或扫描件", allowed=PHOTOS_AND_PDF, required=False)
+    photo = EvidenceField(label="上墙照片或扫描件", allowed=PHOTOS_AND_DOCUMENTS, required=False)
 
     class Meta:
         model = PostedRule
@@ -77,7 +77,7 @@ class PostedRuleForm(RecordForm):
 
 
 class PlanForm(RecordForm):
-    document = EvidenceField(label="文件", allowed=PHOTOS_AND_PDF, required=False)
+    document = EvidenceField(label="文件", allowed=PHOTOS_AND_DOCUMENTS, required=False)
 
     class Meta:
         model = Plan

@@ -30,6 +30,9 @@ class Row:
     payload: Callable[[Any, str], dict] = lambda world, side: {}
     # Whether a POST with this (role, side, status) is meant to write.
     writes: Callable[[str, str, int], bool] = lambda role, side, status: False
+    # Whether its 200 answer may be framed by the portal's own pages (X-Frame-Options SAMEORIGIN and
+    # frame-ancestors 'self'); every other answer of every URL is DENY.
+    framed: bool = False
 
 
 def office(world, side: str):

@@ -194,7 +194,12 @@ def test_permission_matrix(name, matrix_world):
                 failures.append(f"{role} POST {url} ({side}) wrote to the database")
         if response.status_code != expected:
             failures.append(f"{role} {method} {url} ({side}): {response.status_code}, expected {expected}")
-        missing = [header for header, value in SECURITY_HEADERS.items() if response.get(header) != value]
+        headers = dict(SECURITY_HEADERS)
+        if row.framed and response.status_code == 200:
+            headers["X-Frame-Options"] = "SAMEORIGIN"
+            if "frame-ancestors 'self'" not in response.get("Content-Security-Policy", ""):
+                failures.append(f"{role} {method} {url} ({side}): framed without frame-ancestors 'self'")
+        missing = [header for header, value in headers.items() if response.get(header) != value]
         if "Content-Security-Policy" not in response:
             missing.append("Content-Security-Policy")
         if missing:

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.db.models import Model
 
-from core.evidence import PHOTOS_AND_PDF, EvidenceField
+from core.evidence import PHOTOS_AND_DOCUMENTS, EvidenceField
 from core.forms import BootstrapMixin, RecordForm
 from portal.record_views import year_choices
 
@@ -63,7 +63,7 @@ class CorrectionForm(BootstrapMixin, forms.Form):
         help_text="说明为什么应当更正,以及更正依据的材料。",
     )
     evidence = EvidenceField(
-        label="佐证材料", allowed=PHOTOS_AND_PDF, error_messages={"required": "请上传佐证材料。"}
+        label="佐证材料", allowed=PHOTOS_AND_DOCUMENTS, error_messages={"required": "请上传佐证材料。"}
     )
 
 

@@ -151,7 +151,11 @@ def test_a_whole_year_town_county_city_correction_and_rectification(portal, open
     page.fill("textarea[name$='reason']", "按房产证核实,实际面积 80 平方米。")
     page.set_input_files("input[name$='evidence']", files=[_pdf("房产证.pdf")])
     shoot(page, "correction-new")
-    _click(page, "提交更正申请")
+    # A form with files is sent by static/js/upload.js (with progress), then the page follows the
+    # answer's redirect: wait for that navigation, not for a network that is idle before it starts.
+    with page.expect_navigation():
+        page.get_by_role("button", name="提交更正申请").click()
+    page.wait_for_load_state("networkidle")
     correction = Correction.objects.get()
     assert correction.state == CorrectionState.PENDING
     before = Assessment.objects.get(office__town__code=A).total

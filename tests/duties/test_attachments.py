@@ -32,8 +32,15 @@ def test_upload_page_states_the_types_and_the_size_limit(world, settings):
     response = factories.client_for(world.town_a).get(upload_url(world, record))
     assert response.status_code == 200
     html = response.content.decode()
-    assert f"支持JPG 图片、PNG 图片、PDF 文件,单个文件不超过 {filesizeformat(2 * 1024 * 1024)}" in html
-    assert "multiple" in html and 'accept="image/jpeg,image/png,application/pdf"' in html
+    assert (
+        "支持JPG 图片、PNG 图片、PDF 文件、Word/Excel/WPS 文档(.doc .docx .wps .xls .xlsx .et),"
+        f"单个文件不超过 {filesizeformat(2 * 1024 * 1024)}"
+    ) in html
+    assert (
+        "multiple" in html
+        and 'accept=".jpg,.jpeg,.jpe,.jfif,.png,.pdf,.doc,.docx,.wps,.xls,.xlsx,.et,' in html
+    )
+    assert f'data-max-bytes="{2 * 1024 * 1024}"' in html and "js/upload.js" in html
 
 
 def test_town_staff_upload_several_files_at_once(world):

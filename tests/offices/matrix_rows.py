@@ -7,8 +7,9 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from offices.choices import PlanKind
 from offices.models import Budget, InternalCheck, Office, OfficeYearFacts, Plan, PostedRule, Premises
-from tests.evidence_samples import jpeg_bytes
+from tests.evidence_samples import docx_bytes, jpeg_bytes, mark_converted
 from tests.matrix import (
     LOGIN,
     SAFE_ONLY,
@@ -31,6 +32,14 @@ def setup(world) -> None:
         premises.photo.save("room.jpg", ContentFile(jpeg_bytes()), save=False)
         premises.save()
         world.photos[side] = premises
+    # A Word document with its PDF made, for the pages that show an Office document in the browser.
+    world.documents = {}
+    for side in ("a", "c"):
+        plan = Plan(office=office(world, side), year=2009, kind=PlanKind.ANNUAL, title="年度工作计划")
+        plan.document.save("plan.docx", ContentFile(docx_bytes()), save=False)
+        plan.save()
+        mark_converted(plan.document.name)
+        world.documents[side] = plan
 
 
 def _code(world, side: str) -> str:
@@ -125,6 +134,15 @@ def _evidence(name: str) -> Row:
     )
 
 
+def _document(name: str, **options) -> Row:
+    return Row(
+        lambda w, s: reverse(name, args=["offices.plan", w.documents[s].pk, "document"]),
+        get=office_scope,
+        post=always(SAFE_ONLY),
+        **options,
+    )
+
+
 def county_import(ok: int):
     """An inspector imports for the towns of its own county; the city reads counties but files
     nothing (403), as do towns and the administrator; another county's inspector gets 404."""
@@ -214,4 +232,7 @@ ROWS: dict[str, Row] = {
     ),
     "evidence_download": _evidence("evidence_download"),
     "evidence_preview": _evidence("evidence_preview"),
+    "evidence_view": _document("evidence_view"),
+    # The one answer the portal's own pages may frame (the PDF in the page above).
+    "evidence_rendition": _document("evidence_rendition", framed=True),
 }
