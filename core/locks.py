@@ -138,6 +138,15 @@ def problems(pairs: Iterable[tuple[Model | None, Model | None]]) -> list[str | N
     return answers
 
 
+def locked_years(office_id: int, years: Iterable[int]) -> dict[int, str]:
+    """{year: why it is locked} for the years of `years` in which the office's records are locked,
+    for a list that shows or filters them: one query (the oracle's), none without an oracle."""
+    years = {y for y in years if y != ALWAYS}
+    if not _oracle or not years:
+        return {}
+    return {year: why for (_, year), why in _oracle[0]({office_id}, years).items()}
+
+
 def check(old: Model | None, new: Model | None) -> None:
     """Raise RecordLocked if writing `new` over `old` (None: created or deleted) touches a locked year."""
     reason = problems([(old, new)])[0]

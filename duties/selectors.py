@@ -1,6 +1,7 @@
 """Reads of an office's duty sheet and duty records, each a fixed number of queries whatever the
 number of rows. Every lookup is made within one office, so an id of another office finds nothing."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -18,8 +19,23 @@ RECORD_SORTS: dict[str, tuple[str, ...]] = {
     "date": ("date", "id"),
     "title": ("title", "id"),
     "-title": ("-title", "-id"),
+    "duty": ("duty__number", "-date", "-id"),
+    "-duty": ("-duty__number", "-date", "-id"),
+    "attachments": ("attachment_count", "-date", "-id"),
+    "-attachments": ("-attachment_count", "-date", "-id"),
 }
 DEFAULT_RECORD_SORT = "-date"
+
+# The `evidence` filter: records with evidence files, or without any (what a county looks for first).
+WITH_EVIDENCE = "with"
+WITHOUT_EVIDENCE = "without"
+EVIDENCE_CHOICES = [(WITH_EVIDENCE, "有附件"), (WITHOUT_EVIDENCE, "无附件")]
+
+# The `state` filter: records of a year the assessment locked (submitted, approved or confirmed: read
+# only, see core/locks.py), or of a year still open to changes.
+LOCKED = "locked"
+EDITABLE = "editable"
+STATE_CHOICES = [(EDITABLE, "可修改"), (LOCKED, "已锁定(考核已提交或审定)")]
 
 
 @dataclass
@@ -78,9 +94,13 @@ def duty_record_list(
     year: int | None = None,
     query: str = "",
     sort: str = DEFAULT_RECORD_SORT,
+    evidence: str = "",
+    state: str = "",
+    locked_years: Iterable[int] = (),
 ) -> QuerySet[DutyRecord]:
     """An office's duty records, filtered and sorted, with each one's duty and number of attachments
-    in the same query."""
+    in the same query. `state` keeps the records of `locked_years` (LOCKED) or of the other years
+    (EDITABLE); the caller asks core.locks which years those are."""
     records = DutyRecord.objects.filter(office=office)
     if duty_number is not None:
         records = records.filter(duty__number=duty_number)
@@ -88,11 +108,16 @@ def duty_record_list(
         records = records.filter(date__year=year)
     if query:
         records = records.filter(Q(title__icontains=query) | Q(content__icontains=query))
-    return (
-        records.select_related("duty")
-        .annotate(attachment_count=Count("attachments"))
-        .order_by(*RECORD_SORTS.get(sort, RECORD_SORTS[DEFAULT_RECORD_SORT]))
-    )
+    if state == LOCKED:
+        records = records.filter(date__year__in=list(locked_years))
+    elif state == EDITABLE:
+        records = records.exclude(date__year__in=list(locked_years))
+    records = records.select_related("duty").annotate(attachment_count=Count("attachments"))
+    if evidence == WITH_EVIDENCE:
+        records = records.filter(attachment_count__gt=0)
+    elif evidence == WITHOUT_EVIDENCE:
+        records = records.filter(attachment_count=0)
+    return records.order_by(*RECORD_SORTS.get(sort, RECORD_SORTS[DEFAULT_RECORD_SORT]))
 
 
 def duty_record_get(*, office: Office, pk: int) -> DutyRecord | None:

@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 
+from core import locks
 from portal.permissions import Action
 from portal.record_views import (
     OfficePage,
@@ -87,14 +88,27 @@ class SheetEdit(RecordEditPage):
 
 @dataclass(frozen=True)
 class RecordFilters:
+    """What the record list shows; a value not understood is ignored (the list opens unfiltered)."""
+
     duty: int | None
     year: int | None
     query: str
     sort: str
+    evidence: str = ""
+    state: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.duty or self.year or self.query or self.evidence or self.state)
+
+
+def _choice(value: str | None, choices: list[tuple[str, str]]) -> str:
+    return value if value in {v for v, _ in choices} else ""
 
 
 class RecordList(RecordListPage):
-    """An office's duty records: by duty, year and words in the title or content, newest first."""
+    """An office's duty records: by duty, year, words in the title or content, evidence or none, and
+    whether the assessment locked their year; newest first, or by title, duty or evidence."""
 
     template_name = "duties/record_list.html"
     page_size = 20
@@ -108,21 +122,38 @@ class RecordList(RecordListPage):
             year=parse_year(params.get("year")),
             query=params.get("q", "").strip()[:MAX_QUERY_LENGTH],
             sort=sort if sort in selectors.RECORD_SORTS else selectors.DEFAULT_RECORD_SORT,
+            evidence=_choice(params.get("evidence"), selectors.EVIDENCE_CHOICES),
+            state=_choice(params.get("state"), selectors.STATE_CHOICES),
         )
+
+    @cached_property
+    def locked(self) -> dict[int, str]:
+        """{year: why} of the years whose records the assessment locked: one query."""
+        return locks.locked_years(self.office.pk, year_choices())
 
     def get_queryset(self) -> QuerySet:
         f = self.filters
         return selectors.duty_record_list(
-            office=self.office, duty_number=f.duty, year=f.year, query=f.query, sort=f.sort
+            office=self.office,
+            duty_number=f.duty,
+            year=f.year,
+            query=f.query,
+            sort=f.sort,
+            evidence=f.evidence,
+            state=f.state,
+            locked_years=self.locked,
         )
 
     def extra_context(self) -> dict:
         f = self.filters
         return {
             "filters": f,
-            "filtered": bool(f.duty or f.year or f.query),
+            "filtered": f.active,
             "duties": list(selectors.duty_list()),
             "years": year_choices(),
+            "locked_years": self.locked,
+            "evidence_choices": selectors.EVIDENCE_CHOICES,
+            "state_choices": selectors.STATE_CHOICES,
         }
 
 

@@ -183,6 +183,17 @@ class CommentForm(BootstrapMixin, forms.Form):
     )
 
 
+class BulkApproveForm(CommentForm):
+    """批量审定's confirmation: the towns the page offers to approve travel with the comment as hidden
+    fields, so the POST approves what the page listed, not what the list shows by then."""
+
+    town = forms.MultipleChoiceField(widget=forms.MultipleHiddenInput, required=False)
+
+    def __init__(self, *args, towns: list[str], **kwargs) -> None:
+        super().__init__(*args, initial={"town": towns}, **kwargs)
+        self.fields["town"].choices = [(code, code) for code in towns]
+
+
 # -- rectification ----------------------------------------------------------------------------------
 
 

@@ -25,6 +25,22 @@ class Preview:
     comment: str = ""
     comment_label: str = "意见"
     danger: bool = False
+    rows: list["PreviewRow"] = field(default_factory=list)  # a step on several towns: one row each
+
+
+@dataclass
+class PreviewRow:
+    """One town of a step taken on several at once (批量审定): what the step does to it, or why it
+    cannot be taken for it now (it is then skipped)."""
+
+    code: str
+    name: str
+    does: str
+    blockers: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> bool:
+        return bool(self.blockers)
 
 
 def _day(day) -> str:
@@ -91,6 +107,64 @@ def county_approve(assessment: Assessment) -> Preview:
         blockers=blockers,
         comment="optional",
         comment_label="审定意见",
+    )
+
+
+def _approve_row(row: selectors.TownRow) -> PreviewRow:
+    """What approving one town of a bulk approval does, or why it cannot be approved: the checks of
+    `county_approve`, read from the town's row (no query)."""
+    a = row.assessment
+    blockers = []
+    if a.state != AssessmentState.SUBMITTED:
+        blockers.append(f"状态为“{a.get_state_display()}”:只有已提交的自评可以审定。")
+    if row.pending:
+        blockers.append(f"还有 {row.pending} 项现场评分项目未评分:{'、'.join(row.pending_items)}。")
+    if a.visit_date is None:
+        blockers.append("未填写实地考核日期。")
+    result = Result(row.result).label if row.result else "待评分"
+    points = f"{row.total:.2f} 分" if row.total is not None else "无得分"
+    return PreviewRow(a.office.town.code, a.office.town.name, f"以 {points}、{result} 审定", blockers)
+
+
+def county_approve_many(
+    year: AssessmentYear, result: CountyResult | None, rows: list[selectors.TownRow]
+) -> Preview:
+    """批量审定: each ticked town with what approval will do to it or why it cannot be approved now.
+    Those that cannot are skipped (listed, not approved); the step is refused only when none can be
+    approved, or when the county cannot approve at all (the year confirmed, the results reported)."""
+    listed = [_approve_row(row) for row in rows]
+    ready = [r for r in listed if not r.skipped]
+    skipped = [r for r in listed if r.skipped]
+    blockers = []
+    if year.state != YearState.OPEN:
+        blockers.append(f"{year.year}年度考核已确认,结果已冻结。")
+    elif result is not None and result.state not in (CountyState.OPEN, CountyState.RETURNED):
+        blockers.append(f"{result.county}的考核结果已上报市局,不能再审定;如需修改请由市局退回。")
+    if not listed:
+        blockers.append("没有勾选镇(街道):请在本县考核情况的列表中勾选要审定的镇(街道)。")
+    elif not ready:
+        blockers.append("所勾选的镇(街道)均不能审定,原因见下表。")
+    county = result.county.name if result is not None else ""
+    return Preview(
+        title=f"批量审定{county}{year.year}年度考核",
+        submit=f"确认审定 {len(ready)} 个镇(街道)",
+        does=[
+            f"审定 {len(ready)} 个镇(街道):{'、'.join(r.name for r in ready) or '无'};得分和结果见下表。",
+            "审定后得分保持审定时的结果,不再随台账变化;这些镇(街道)本年度资料只读,"
+            "县级退回或市局退回前不能修改。",
+            "全部审定或全部不审定:确认时如其中一个镇(街道)已不能审定(例如刚被他人退回),"
+            "则一个也不审定,并提示是哪一个。",
+        ],
+        unfinished=[
+            f"{len(skipped)} 个镇(街道)暂不能审定,将跳过(不审定):"
+            f"{'、'.join(r.name for r in skipped)};原因见下表。"
+        ]
+        if skipped and ready
+        else [],
+        blockers=blockers,
+        comment="optional",
+        comment_label="审定意见(填写后记入每个镇(街道)的考核)",
+        rows=listed,
     )
 
 

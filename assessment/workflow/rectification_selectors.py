@@ -21,6 +21,7 @@ from django.utils import timezone
 from assessment.choices import TaskState
 from assessment.models import AssessmentYear, RectificationTask
 from assessment.standard import facts, rules
+from assessment.workflow.filters import MENDED, ON_TIME, OVERDUE, SENT_BACK, TaskFilters
 from offices.models import County, Office
 
 
@@ -57,43 +58,87 @@ COUNTY_ORDER = Case(
 )
 
 
+NO_FILTERS = TaskFilters()
+
+
 def _tasks() -> QuerySet[RectificationTask]:
     return RectificationTask.objects.select_related(
         "item__catalog", "office__town__county", "assessment__assessment_year", "verified_by"
     )
 
 
-def office_tasks(*, office: Office) -> QuerySet[RectificationTask]:
+def _ordered(tasks: QuerySet[RectificationTask], sort: str, default: tuple) -> QuerySet[RectificationTask]:
+    """The tasks in the order a list asked for (see filters.TASK_SORTS; "-" first reverses the first
+    key, those without a value last either way), else in the list's own order; the town, the item
+    and the id break ties so that pages never overlap."""
+    key = sort.removeprefix("-")
+    first = {
+        "due": F("due_date"),
+        "town": F("office__town__code"),
+        "state": TOWN_ORDER,  # the workflow's order: open, reported, verified
+        "closed": F("closed_at"),
+        "year": F("assessment__assessment_year__year"),
+    }.get(key)
+    if first is None:
+        return tasks.order_by(*default)
+    first = first.desc(nulls_last=True) if sort.startswith("-") else first.asc(nulls_last=True)
+    return tasks.order_by(first, "due_date", "office__town__code", "item__order", "id")
+
+
+def _filtered(tasks: QuerySet[RectificationTask], filters: TaskFilters) -> QuerySet[RectificationTask]:
+    """The tasks the filters keep. "Mended" is judged from the records, not stored: the tasks left by
+    the other filters are judged at once (`mended`, a fixed number of queries) and kept by id."""
+    if filters.state:
+        tasks = tasks.filter(state=filters.state)
+    if filters.deadline == OVERDUE:
+        tasks = tasks.filter(overdue_q())
+    elif filters.deadline == ON_TIME:
+        tasks = tasks.exclude(overdue_q())
+    if filters.year is not None:
+        tasks = tasks.filter(assessment__assessment_year__year=filters.year)
+    if filters.town:
+        tasks = tasks.filter(office__town__code=filters.town)
+    if filters.result == SENT_BACK:
+        tasks = tasks.filter(state=TaskState.OPEN).exclude(review_comment="")
+    elif filters.result == MENDED:
+        tasks = tasks.filter(pk__in=mended(list(tasks)))
+    return tasks
+
+
+def office_tasks(*, office: Office, filters: TaskFilters = NO_FILTERS) -> QuerySet[RectificationTask]:
     """The office's tasks: open ones first (those sent back among them), then those waiting for the
-    county, then the verified ones; earliest due first."""
-    return (
-        _tasks()
-        .filter(office=office)
-        .order_by(TOWN_ORDER, "due_date", "assessment__assessment_year__year", "item__order", "id")
+    county, then the verified ones; earliest due first. `filters` narrow and may reorder them."""
+    tasks = _filtered(_tasks().filter(office=office), filters)
+    return _ordered(
+        tasks,
+        filters.sort,
+        (TOWN_ORDER, "due_date", "assessment__assessment_year__year", "item__order", "id"),
     )
 
 
-def county_tasks(
-    *, county: County, state: str = "", overdue: bool = False, year: int | None = None
-) -> QuerySet[RectificationTask]:
+def county_tasks(*, county: County, filters: TaskFilters = NO_FILTERS) -> QuerySet[RectificationTask]:
     """Tasks of the county's towns: those waiting for verification first, then the open ones, then
-    the verified ones. `state` narrows to one state, `overdue` to the overdue ones, `year` to the
-    tasks of one assessment year."""
-    tasks = _tasks().filter(office__town__county=county)
-    if state in TaskState.values:
-        tasks = tasks.filter(state=state)
-    if overdue:
-        tasks = tasks.filter(overdue_q())
-    if year is not None:
-        tasks = tasks.filter(assessment__assessment_year__year=year)
-    return tasks.order_by(COUNTY_ORDER, "due_date", "office__town__code", "item__order", "id")
+    the verified ones. `filters` narrow them (state, overdue or not, year, town, mended or sent back)
+    and may reorder them."""
+    tasks = _filtered(_tasks().filter(office__town__county=county), filters)
+    return _ordered(
+        tasks, filters.sort, (COUNTY_ORDER, "due_date", "office__town__code", "item__order", "id")
+    )
 
 
 def county_task_years(*, county: County) -> list[int]:
     """The assessment years that left the county's towns tasks, newest first: one query."""
+    return _task_years(RectificationTask.objects.filter(office__town__county=county))
+
+
+def office_task_years(*, office: Office) -> list[int]:
+    """The assessment years that left the office tasks, newest first: one query."""
+    return _task_years(RectificationTask.objects.filter(office=office))
+
+
+def _task_years(tasks: QuerySet[RectificationTask]) -> list[int]:
     return list(
-        RectificationTask.objects.filter(office__town__county=county)
-        .order_by("-assessment__assessment_year__year")
+        tasks.order_by("-assessment__assessment_year__year")
         .values_list("assessment__assessment_year__year", flat=True)
         .distinct()
     )

@@ -5,11 +5,13 @@ The `*_may_*` helpers only decide which buttons and forms a page shows; the serv
 states again and have the last word."""
 
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
+from django.utils import timezone
 
-from assessment.choices import AssessmentState, CountyState, Result, YearState
+from assessment.choices import AssessmentState, CountyState, Method, Result, WorkflowStep, YearState
 from assessment.models import (
     Assessment,
     AssessmentYear,
@@ -164,20 +166,38 @@ def county_may_reopen(assessment: Assessment, result: CountyResult | None) -> bo
 
 @dataclass
 class TownRow(ResultBadge):
-    """One town on the county's overview, with its total as the records stand today (or as frozen)."""
+    """One town on a list of a year's towns, with its total as the records stand today (or as
+    frozen), when it last handed in its self-assessment, and the deadline it is late for."""
 
     assessment: Assessment
     total: Decimal | None
     result: str
     veto_failed: bool
     pending: int  # on-site items not scored yet
+    pending_items: list[str] = field(default_factory=list)  # their codes
+    submitted_at: datetime | None = None  # the town's latest submission to the county
+    late: str = ""  # the deadline passed with the step not taken: 自评逾期 or 审定逾期
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.late)
+
+    @property
+    def approvable(self) -> bool:
+        """Whether the county could approve it now as far as the row tells (the year and the county's
+        result are the caller's to check): submitted, every on-site item scored, a visit date."""
+        return (
+            self.assessment.state == AssessmentState.SUBMITTED
+            and not self.pending
+            and self.assessment.visit_date is not None
+        )
 
 
 @dataclass
 class CountyOverview:
     year: AssessmentYear
     result: CountyResult
-    rows: list[TownRow]
+    rows: list[TownRow]  # every town of the county, whatever the list's filters
     counts: list[tuple[str, str, int]]  # (state, label, number of towns)
     events: list[WorkflowEvent] = field(default_factory=list)
 
@@ -190,27 +210,104 @@ class CountyOverview:
         return sum(1 for r in self.rows if r.assessment.state != AssessmentState.APPROVED)
 
     @property
+    def county_open(self) -> bool:
+        """Whether the county may still score, return and approve its towns: the year open and the
+        results not reported (the services check it again)."""
+        return self.year.state == YearState.OPEN and self.result.state in (
+            CountyState.OPEN,
+            CountyState.RETURNED,
+        )
+
+    @property
     def may_submit(self) -> bool:
         """Whether the submit button is enabled: the year open, the results not yet reported, every
         town approved (the service checks all of it again)."""
-        return (
-            self.year.state == YearState.OPEN
-            and self.result.state in (CountyState.OPEN, CountyState.RETURNED)
-            and self.all_approved
-        )
+        return self.county_open and self.all_approved
+
+    @property
+    def submitted_towns(self) -> int:
+        """Towns waiting for the county's approval: those the bulk approval offers."""
+        return sum(1 for r in self.rows if r.assessment.state == AssessmentState.SUBMITTED)
 
 
 def assessment_year(year: int) -> AssessmentYear | None:
     return AssessmentYear.objects.select_related("catalog", "programme").filter(year=year).first()
 
 
-def county_overview(*, county: County, year: AssessmentYear) -> CountyOverview | None:
-    """The county's towns for a year with state, total, result, veto and pending on-site items.
+def late_for(assessment: Assessment, year: AssessmentYear, today: date) -> str:
+    """The deadline of the year the town's assessment is late for, or "": the town's self-assessment
+    not handed in by 自评截止, or the county's approval not given by 县级上报截止."""
+    if year.state != YearState.OPEN:
+        return ""
+    waiting_for_town = assessment.state in (AssessmentState.DRAFT, AssessmentState.RETURNED)
+    if waiting_for_town and year.self_assessment_due and today > year.self_assessment_due:
+        return "自评逾期"
+    if assessment.state == AssessmentState.SUBMITTED and year.county_due and today > year.county_due:
+        return "审定逾期"
+    return ""
+
+
+def town_rows(year: AssessmentYear, assessments: list[Assessment]) -> list[TownRow]:
+    """A year's towns with state, total, result, veto, pending on-site items, submission date and
+    lateness, in the order given. The assessments need their office's town loaded.
 
     Totals of assessments that are not frozen are computed from today's records in memory (nothing is
-    written on a read); frozen ones show their confirmed result. A fixed number of queries: the
-    assessments, their item scores, the records of the live ones (one query per kind of record), the
-    county's result and its log."""
+    written on a read); frozen ones show their stored result. A fixed number of queries whatever the
+    number of towns: their item scores, the records of the live ones (one query per kind of record)
+    and their submissions in the log."""
+    ids = [a.pk for a in assessments]
+    scores: dict[int, list[ItemScore]] = {pk: [] for pk in ids}
+    for score in ItemScore.objects.filter(assessment_id__in=ids).select_related("item"):
+        scores[score.assessment_id].append(score)
+    live = [a for a in assessments if scoring.reads_records(a)]
+    computed = scoring.score_offices([a.office for a in live], year.catalog, year.year) if live else {}
+    submitted = dict(
+        WorkflowEvent.objects.filter(assessment_id__in=ids, action=WorkflowStep.SELF_SUBMIT)
+        .values("assessment_id")
+        .annotate(at=Max("at"))
+        .values_list("assessment_id", "at")
+        .order_by()
+    )
+    today = timezone.localdate()
+    rows = []
+    for assessment in assessments:
+        items = scores[assessment.pk]
+        reads = scoring.reads_records(assessment)
+        if reads:
+            for score in items:
+                scoring.set_computed(score, computed[assessment.office_id].get(score.item_id))
+        total = scoring.compute_total(items, year.catalog.pass_mark)
+        standing = (
+            (total.total, total.result, total.veto_failed)
+            if reads
+            else (assessment.total, assessment.result, assessment.veto_failed)
+        )
+        pending = sorted(
+            (
+                s
+                for s in items
+                if s.item.method == Method.INSPECTOR
+                and scoring.final_points(s) is None
+                and not s.not_applicable
+            ),
+            key=lambda s: (s.item.order, s.item.code),
+        )
+        rows.append(
+            TownRow(
+                assessment,
+                *standing,
+                total.pending_items,
+                pending_items=[s.item.code for s in pending],
+                submitted_at=submitted.get(assessment.pk),
+                late=late_for(assessment, year, today),
+            )
+        )
+    return rows
+
+
+def county_overview(*, county: County, year: AssessmentYear) -> CountyOverview | None:
+    """The county's towns for a year (see `town_rows`), the county's result and its log: a fixed
+    number of queries, whatever the number of towns."""
     result = CountyResult.objects.filter(assessment_year=year, county=county).first()
     if result is None:
         return None
@@ -219,34 +316,7 @@ def county_overview(*, county: County, year: AssessmentYear) -> CountyOverview |
         .select_related("office__town")
         .order_by("office__town__code")
     )
-    scores: dict[int, list[ItemScore]] = {a.pk: [] for a in assessments}
-    for score in ItemScore.objects.filter(
-        assessment__assessment_year=year, assessment__office__town__county=county
-    ).select_related("item"):
-        scores[score.assessment_id].append(score)
-    live = [a for a in assessments if scoring.reads_records(a)]
-    computed = scoring.score_offices([a.office for a in live], year.catalog, year.year) if live else {}
-    rows = []
-    for assessment in assessments:
-        items = scores[assessment.pk]
-        if scoring.reads_records(assessment):
-            for score in items:
-                scoring.set_computed(score, computed[assessment.office_id].get(score.item_id))
-        total = scoring.compute_total(items, year.catalog.pass_mark)
-        if scoring.reads_records(assessment):
-            rows.append(
-                TownRow(assessment, total.total, total.result, total.veto_failed, total.pending_items)
-            )
-        else:
-            rows.append(
-                TownRow(
-                    assessment,
-                    assessment.total,
-                    assessment.result,
-                    assessment.veto_failed,
-                    total.pending_items,
-                )
-            )
+    rows = town_rows(year, assessments)
     counts = [
         (state.value, state.label, sum(1 for a in assessments if a.state == state))
         for state in AssessmentState
@@ -258,6 +328,26 @@ def county_overview(*, county: County, year: AssessmentYear) -> CountyOverview |
         .order_by("-at", "-id")
     )
     return CountyOverview(year, result, rows, counts, events)
+
+
+def county_assessments(
+    *, county: County, year: AssessmentYear, codes: list[str] | None = None, state: str = ""
+) -> list[Assessment]:
+    """The county's assessments of a year, by town code, with what the approval and the rows need
+    (the year's catalog, the office's town): those of the towns `codes` names, or of every town in
+    `state`. One query."""
+    found = Assessment.objects.filter(assessment_year=year, office__town__county=county)
+    if codes is not None:
+        found = found.filter(office__town__code__in=codes)
+    if state:
+        found = found.filter(state=state)
+    return list(
+        found.select_related("assessment_year__catalog", "office__town").order_by("office__town__code")
+    )
+
+
+def county_result(*, county: County, year: AssessmentYear) -> CountyResult | None:
+    return CountyResult.objects.filter(assessment_year=year, county=county).select_related("county").first()
 
 
 def county_years(*, county: County) -> list[int]:

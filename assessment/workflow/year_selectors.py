@@ -270,6 +270,17 @@ def year_overview(year: AssessmentYear) -> YearOverview:
     )
 
 
+def year_assessments(year: AssessmentYear) -> list[Assessment]:
+    """Every town's assessment of the year, by town code, with its town and county: one query (the
+    rows come from `selectors.town_rows`)."""
+    return list(year.assessments.select_related("office__town__county").order_by("office__town__code"))
+
+
+def county_choices() -> list[tuple[str, str]]:
+    """(code, name) of every county, for a list's county filter: one query."""
+    return list(County.objects.order_by("code").values_list("code", "name"))
+
+
 # -- the city's spot-check --------------------------------------------------------------------------
 
 

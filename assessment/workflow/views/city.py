@@ -3,6 +3,7 @@ spot-check sample with the city's own scores, the differences, returning a count
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,9 +15,11 @@ from assessment.models import AssessmentYear
 from assessment.workflow import city_forms as forms
 from assessment.workflow import city_services as services
 from assessment.workflow import previews
+from assessment.workflow import selectors as workflow_selectors
 from assessment.workflow import services as workflow_services
 from assessment.workflow import year_selectors as selectors
-from assessment.workflow.views.common import confirm_page
+from assessment.workflow.filters import TownFilters
+from assessment.workflow.views.common import TOWNS_PER_PAGE, confirm_page, town_filter_context
 from core.forms import show_refusal
 from portal.choices import Role
 from portal.permissions import role_required
@@ -97,6 +100,27 @@ def year_overview(request: HttpRequest, year: int) -> HttpResponse:
         "confirm_form": forms.CommentForm(),
     }
     return render(request, "supervision/year_overview.html", context)
+
+
+@require_safe
+@role_required(Role.CITY)
+def year_towns(request: HttpRequest, year: int) -> HttpResponse:
+    """全市镇(街道): every town of the year across the counties, filtered (county, state, result,
+    late or not) and ordered (town, state, score, submission, visit) as asked; the same list each
+    county sees of its own towns."""
+    assessment_year = _year(year)
+    counties = selectors.county_choices()
+    filters = TownFilters.from_query(request.GET, counties=tuple(code for code, _ in counties))
+    rows = filters.apply(
+        workflow_selectors.town_rows(assessment_year, selectors.year_assessments(assessment_year))
+    )
+    context = {
+        "year": assessment_year,
+        "page": Paginator(rows, TOWNS_PER_PAGE).get_page(request.GET.get("page")),
+        "counties": counties,
+        **town_filter_context(filters, assessment_year),
+    }
+    return render(request, "supervision/year_towns.html", context)
 
 
 STEP_METHODS = ["GET", "HEAD", "POST"]

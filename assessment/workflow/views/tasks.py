@@ -109,7 +109,9 @@ class TaskList(OfficePage):
                 page,
                 filters=filters,
                 years=years,
-                counts=selectors.task_counts(selectors.office_tasks(office=self.office)),
+                counts=selectors.task_counts(
+                    selectors.office_tasks(office=self.office, filters=TaskFilters(year=filters.year))
+                ),
                 may_verify=can(request.user, Action.ASSESS, self.office),
             )
         )

@@ -144,6 +144,13 @@ def _approvable_url(world, side: str) -> str:
     return reverse("assessment:county_approve", args=[YEAR, office(world, side).town.code])
 
 
+def _bulk_approvable_url(world, side: str) -> str:
+    """The bulk approval of the side's town, put back where it can be approved (as for one town)."""
+    _approvable_url(world, side)
+    town = office(world, side).town
+    return reverse("assessment:county_approve_many", args=[YEAR, town.county.code]) + f"?town={town.code}"
+
+
 def _county_url(name: str, submittable: bool = False):
     def url(world, side: str) -> str:
         year = _ensure(world)
@@ -221,6 +228,13 @@ ROWS: dict[str, Row] = {
         get=office_assess(200),
         post=office_assess(302),
         payload=lambda w, s: {"comment": "同意。"},
+        writes=office_assess_writes,
+    ),
+    "assessment:county_approve_many": Row(
+        _bulk_approvable_url,
+        get=county_assess(200),  # the question before the step, listing the ticked town
+        post=county_assess(302),
+        payload=lambda w, s: {"town": office(w, s).town.code, "comment": "同意。"},
         writes=office_assess_writes,
     ),
     "assessment:county_reopen": Row(

@@ -228,6 +228,7 @@ ROWS: dict[str, Row] = {
     "supervision:catalog_item_edit": Row(_item_edit_url, payload=_item_edit_payload, **FORM),
     "supervision:year_open": Row(_year_open_url, payload=_year_open_payload, **FORM),
     "supervision:year_overview": Row(_fixed("year_overview", YEAR), **READ),
+    "supervision:year_towns": Row(_fixed("year_towns", YEAR), **READ),
     "supervision:sample_draw": Row(_sample_url, **ASKS_FIRST),
     "supervision:sample_county": Row(
         _sample_county_url, payload=lambda w, s: {"seed": "matrix"}, **ASKS_FIRST

@@ -16,6 +16,7 @@ from assessment.errors import WorkflowError
 from assessment.models import AssessmentYear, RectificationTask, WorkflowEvent
 from assessment.workflow import rectification as services
 from assessment.workflow import rectification_selectors as selectors
+from assessment.workflow.filters import OVERDUE, TaskFilters
 from offices.models import Office
 from tests import factories
 from tests.evidence_samples import jpeg_bytes
@@ -235,7 +236,7 @@ def test_overdue_tasks_are_counted_per_county(world, year):
         "verified": 1,
         "overdue": 2,
     }
-    assert selectors.county_tasks(county=county, overdue=True).count() == 2
+    assert selectors.county_tasks(county=county, filters=TaskFilters(deadline=OVERDUE)).count() == 2
     assert selectors.county_tasks(county=county).first().state == TaskState.CLOSED  # to verify first
 
 
