@@ -9,8 +9,9 @@ from django.views.decorators.http import require_safe
 from assessment.choices import AssessmentState
 from assessment.corrections import selectors as corrections
 from assessment.errors import WorkflowError
-from assessment.models import Assessment
-from assessment.workflow import selectors
+from assessment.models import Assessment, AssessmentYear
+from assessment.workflow import evidence_selectors, selectors
+from assessment.workflow.filters import DEADLINES, TOWN_RESULTS, TOWN_SORT_CHOICES, TownFilters
 from assessment.workflow.forms import (
     CommentForm,
 )
@@ -36,6 +37,15 @@ def confirm_page(
     no script, whose form posts to the same address."""
     context = {"preview": preview, "cancel": cancel, "form": form or CommentForm(request.POST or None)}
     return render(request, "assessment/confirm_step.html", context, status=status)
+
+
+def with_evidence(assessment: Assessment, sheet, item_forms) -> list[tuple]:
+    """Each item's score, form and the records its rule read (shown beside the score)."""
+    evidence = evidence_selectors.item_evidence(assessment, sheet.scores)
+    return [
+        (score, form, evidence.get(score.item.code))
+        for score, form in zip(sheet.scores, item_forms, strict=True)
+    ]
 
 
 def posted_comment(request: HttpRequest) -> str:
@@ -123,7 +133,21 @@ class Detail(AssessmentPage):
         )
 
 
-# -- a county's towns -------------------------------------------------------------------------------
+# -- a year's towns ---------------------------------------------------------------------------------
+
+TOWNS_PER_PAGE = 50
+
+
+def town_filter_context(filters: TownFilters, year: AssessmentYear) -> dict:
+    """What a list of a year's towns offers to filter and order by. The deadline filter only where
+    the year has a deadline to be late for."""
+    return {
+        "filters": filters,
+        "states": AssessmentState.choices,
+        "results": TOWN_RESULTS,
+        "deadlines": DEADLINES if (year.self_assessment_due or year.county_due) else [],
+        "sorts": TOWN_SORT_CHOICES,
+    }
 
 
 def year_or_404(year: int):

@@ -3,6 +3,7 @@ and their submission to the city, and the county's rectification tasks."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,20 +13,25 @@ from assessment.choices import AssessmentState, Method
 from assessment.errors import WorkflowError
 from assessment.models import Assessment, CountyResult
 from assessment.workflow import previews, selectors, services
+from assessment.workflow.filters import TownFilters
 from assessment.workflow.forms import (
+    BulkApproveForm,
     CountyItemForm,
     VisitForm,
 )
 from assessment.workflow.views.common import (
+    TOWNS_PER_PAGE,
     AssessmentPage,
     StepPage,
     confirm_page,
     items_in_error,
     posted_comment,
     refusal_text,
+    town_filter_context,
+    with_evidence,
     year_or_404,
 )
-from portal.permissions import Action, can, get_county_or_deny
+from portal.permissions import Action, can, get_county_or_deny, hide
 
 
 class CountyScore(AssessmentPage):
@@ -52,7 +58,7 @@ class CountyScore(AssessmentPage):
         return self.render(
             sheet=sheet,
             visit_form=visit_form,
-            rows=list(zip(sheet.scores, item_forms, strict=True)),
+            rows=with_evidence(self.assessment, sheet, item_forms),
             editable=selectors.county_may_score(self.assessment, result),
             may_reopen=selectors.county_may_reopen(self.assessment, result),
             county_result=result,
@@ -172,21 +178,70 @@ class CountyReopen(StepPage):
 @require_safe
 @login_required
 def county_overview(request: HttpRequest, year: int, code: str) -> HttpResponse:
-    """本县考核情况: every town's state, score and result, and the county's submission to the city."""
+    """本县考核情况: every town's state, score and result, filtered and ordered as asked, with the
+    boxes of the bulk approval; and the county's submission to the city."""
     county = get_county_or_deny(request.user, Action.VIEW, code=code, request=request)
     overview = selectors.county_overview(county=county, year=year_or_404(year))
     if overview is None:
         raise Http404
+    filters = TownFilters.from_query(request.GET)
+    page = Paginator(filters.apply(overview.rows), TOWNS_PER_PAGE).get_page(request.GET.get("page"))
+    may_assess = can(request.user, Action.ASSESS, county)
     context = {
         "county": county,
         "year": year,
         "overview": overview,
-        "may_assess": can(request.user, Action.ASSESS, county),
+        "page": page,
+        "may_assess": may_assess,
+        "may_approve": may_assess and overview.county_open and overview.submitted_towns > 0,
         "years": selectors.county_years(county=county),
         "approved": AssessmentState.APPROVED,
         "submitted": AssessmentState.SUBMITTED,
+        **town_filter_context(filters, overview.year),
     }
     return render(request, "assessment/county_overview.html", context)
+
+
+# The towns one bulk approval may name: more than any county has, few enough for one lookup.
+MAX_TOWNS = 200
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@login_required
+def county_approve_many(request: HttpRequest, year: int, code: str) -> HttpResponse:
+    """批量审定: GET asks first, listing the towns ticked on the county's list (?town=…, or ?all=1 for
+    every submitted town) with what approval does to each or why it is skipped; POST approves the
+    towns the question offered, all or none (services.county_approve_many). A town that is not the
+    county's is outside the inspector's scope: 404, logged, whatever else was ticked."""
+    county = get_county_or_deny(request.user, Action.ASSESS, code=code, request=request)
+    assessment_year = year_or_404(year)
+    back = reverse("assessment:county_overview", args=[year, county.code])
+    params = request.POST if request.method == "POST" else request.GET
+    codes = list(dict.fromkeys(params.getlist("town")))[:MAX_TOWNS]
+    if request.method != "POST" and params.get("all") == "1":
+        chosen = selectors.county_assessments(
+            county=county, year=assessment_year, state=AssessmentState.SUBMITTED
+        )
+    else:
+        chosen = selectors.county_assessments(county=county, year=assessment_year, codes=codes)
+        unknown = set(codes) - {a.office.town.code for a in chosen}
+        if unknown:
+            raise hide(request, f"bulk approval of towns outside county {county.code}: {sorted(unknown)[:5]}")
+    if request.method != "POST":
+        rows = selectors.town_rows(assessment_year, chosen)
+        result = selectors.county_result(county=county, year=assessment_year)
+        preview = previews.county_approve_many(assessment_year, result, rows)
+        ready = [row.code for row in preview.rows if not row.skipped]
+        form = BulkApproveForm(towns=ready)
+        return confirm_page(request, preview, cancel=back, form=form)
+    try:
+        services.county_approve_many(actor=request.user, assessments=chosen, comment=posted_comment(request))
+    except WorkflowError as refused:
+        messages.error(request, f"未审定任何镇(街道)。{refusal_text(refused)}")
+    else:
+        names = "、".join(a.office.town.name for a in chosen)
+        messages.success(request, f"已审定 {len(chosen)} 个镇(街道):{names}。")
+    return HttpResponseRedirect(back)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -10,8 +10,14 @@ from assessment.workflow.forms import (
     SelfItemForm,
     SelfNoteForm,
 )
-from assessment.workflow.views.common import AssessmentPage, StepPage, items_in_error, refusal_text
-from core.evidence import PHOTOS_AND_PDF, allowed_help
+from assessment.workflow.views.common import (
+    AssessmentPage,
+    StepPage,
+    items_in_error,
+    refusal_text,
+    with_evidence,
+)
+from core.evidence import PHOTOS_AND_DOCUMENTS, allowed_help
 from portal.permissions import Action
 
 
@@ -33,11 +39,11 @@ class SelfAssess(AssessmentPage):
         return self.render(
             sheet=sheet,
             note_form=note_form,
-            rows=list(zip(sheet.scores, item_forms, strict=True)),
+            rows=with_evidence(self.assessment, sheet, item_forms),
             editable=selectors.town_may_edit(self.assessment),
             invalid=bool(note_form.errors) or items_in_error(item_forms),
             error_items=items_in_error(item_forms),
-            evidence_help=allowed_help(PHOTOS_AND_PDF),
+            evidence_help=allowed_help(PHOTOS_AND_DOCUMENTS),
             error=error,
         )
 
