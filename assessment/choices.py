@@ -9,7 +9,7 @@ class Section(models.TextChoices):
     C = "C", "(三)办公条件"
     D = "D", "(四)工作制度"
     E = "E", "(五)办公经费"
-    F = "F", "职责履行"
+    F = "F", "(六)职责履行"
     G = "G", "(七)考核检查"
 
 

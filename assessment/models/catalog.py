@@ -49,6 +49,16 @@ class Programme(TrackedModel):
     def year_range(self) -> range:
         return range(self.start_year, self.end_year + 1)
 
+    @property
+    def names_its_years(self) -> bool:
+        """Most names already say them (“……三年行动(2010—2012年)”); a label must not say them twice."""
+        return str(self.start_year) in self.name and str(self.end_year) in self.name
+
+    @property
+    def label(self) -> str:
+        """The name with the years, said once."""
+        return self.name if self.names_its_years else f"{self.name}({self.start_year}–{self.end_year}年)"
+
 
 def staffing_norm(bands, population: int) -> int:
     """The full-time staff a service population needs under `bands`, [[upper bound inclusive or None,

@@ -182,7 +182,7 @@ def _gaps(office: Office, data: facts.OfficeYear, standards: Standards) -> list[
                 "修改",
             )
         )
-    # (一)/(七) 职责履行
+    # (六) 职责履行
     records = checks.duty_records(data)
     if records.missing:
         add(
