@@ -112,3 +112,29 @@ class WriteRefusalMiddleware:
             exception, "pgcode", None
         )
         return code in self.BUSY_CODES or "database is locked" in str(exception)
+
+
+class UploadRedirectMiddleware:
+    """A form with files is sent by static/js/upload.js (to show progress), which marks its request.
+    A browser's script cannot see a redirect without following it, and following it would read the
+    next page's one-time message (已保存……) before the user sees it: so a redirect answering such a
+    request becomes an empty 204 naming where to go, and the script navigates there itself, as a
+    normal submit would have."""
+
+    HEADER = "X-Portal-Upload"
+    LOCATION = "X-Portal-Location"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.headers.get(self.HEADER) == "1" and response.status_code in (301, 302, 303, 307, 308):
+            from django.http import HttpResponse
+
+            answer = HttpResponse(status=204)
+            answer[self.LOCATION] = response["Location"]
+            for cookie in response.cookies.values():  # a session or CSRF cookie set on the way
+                answer.cookies[cookie.key] = cookie
+            return answer
+        return response

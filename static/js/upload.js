@@ -98,20 +98,21 @@
     return { bar: box.querySelector("progress"), text: box.querySelector("div") };
   }
 
-  // The portal's answer, as after a normal submit. A redirect (the usual answer to a save) is
-  // followed as a real navigation, so the address, the history and every script of the next page
-  // are as a normal submit leaves them (one more GET, of a page the browser would load anyway). A
-  // page answered in place (the form again, with its errors) is written into this document, whose
-  // scripts then run afresh.
-  function showAnswer(xhr, form) {
+  // The portal's answer, as after a normal submit. A redirect (the usual answer to a save) comes
+  // as an empty 204 naming where to go (portal.middleware.UploadRedirectMiddleware: a script that
+  // followed the redirect itself would read the next page's one-time message), and is followed as a
+  // real navigation, so the address, the history and the next page's scripts are as a normal submit
+  // leaves them. A page answered in place (the form again, with its errors) is written into this
+  // document, whose scripts then run afresh.
+  function showAnswer(xhr) {
+    var next = xhr.getResponseHeader("X-Portal-Location");
+    if (xhr.status === 204 && next) {
+      window.location.assign(next);
+      return true;
+    }
     var type = xhr.getResponseHeader("Content-Type") || "";
     if (type.indexOf("text/html") !== 0) {
       return false;
-    }
-    var sent = new URL(form.getAttribute("action") || window.location.href, window.location.href);
-    if (xhr.responseURL && xhr.responseURL !== sent.href) {
-      window.location.assign(xhr.responseURL);
-      return true;
     }
     document.open();
     document.write(xhr.responseText);
@@ -132,6 +133,7 @@
     progress.text.textContent = "正在上传……";
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.getAttribute("action") || window.location.href);
+    xhr.setRequestHeader("X-Portal-Upload", "1");
     xhr.upload.addEventListener("progress", function (event) {
       if (event.lengthComputable) {
         var percent = Math.round((event.loaded / event.total) * 100);
@@ -144,7 +146,7 @@
       progress.text.textContent = "上传完成,正在检查文件……";
     });
     xhr.addEventListener("load", function () {
-      if (!showAnswer(xhr, form)) {
+      if (!showAnswer(xhr)) {
         // An answer this page cannot show. Never send the form again (the write may have been
         // done): go where the answer came from.
         window.location.assign(xhr.responseURL || window.location.href);
